@@ -1,0 +1,1 @@
+"""Signon: sign-on letters and statements for elected officials."""

@@ -1,0 +1,109 @@
+"""The ASGI application: `create_app()` builds it; uvicorn runs `signon.app:create_app`."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import asyncpg
+from databases import Database
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from signon import db as database
+from signon import errors, settings
+from signon.i18n import LocaleMiddleware
+from signon.views import public, staff_audit, staff_auth, staff_campaigns, staff_users
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "content-security-policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+    ),
+}
+
+
+class SecurityHeadersMiddleware:
+    """Headers every response gets unless its handler set its own (the embed widget)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                for name, value in SECURITY_HEADERS.items():
+                    if name.encode() not in present:
+                        message.setdefault("headers", []).append((name.encode(), value.encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
+
+
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    """While PostgreSQL is unreachable: a clear 503, never a hang or a traceback."""
+    return await errors.domain_error(
+        request,
+        errors.ServiceUnavailable("Signon cannot reach its database just now. Try again shortly."),
+    )
+
+
+def routes() -> list:
+    return [
+        *public.routes,
+        *staff_auth.routes,
+        *staff_campaigns.routes,
+        *staff_users.routes,
+        *staff_audit.routes,
+        Mount("/static", StaticFiles(directory=settings.PROJECT_DIR / "static"), name="static"),
+    ]
+
+
+def create_app(database_url: str | None = None, *, db: Database | None = None) -> Starlette:
+    """Build the app. Refuses to start (ConfigurationError) without a safe secret key."""
+    secret = settings.secret_key()
+    if db is None:
+        db = database.make_database(database_url or database.resolve_database_url())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if not db.is_connected:
+            await db.connect()
+        try:
+            yield
+        finally:
+            await db.disconnect()
+
+    app = Starlette(
+        routes=routes(),
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(
+                SessionMiddleware,
+                secret_key=secret,
+                session_cookie="signon_session",
+                max_age=settings.SESSION_MAX_AGE_SECONDS,
+                same_site="lax",
+                https_only=settings.is_production(),
+            ),
+            Middleware(LocaleMiddleware),
+        ],
+        exception_handlers={
+            **errors.EXCEPTION_HANDLERS,
+            OSError: database_unavailable,
+            asyncpg.PostgresConnectionError: database_unavailable,
+            asyncpg.CannotConnectNowError: database_unavailable,
+        },
+        lifespan=lifespan,
+    )
+    app.state.db = db
+    return app

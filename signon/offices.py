@@ -1,0 +1,61 @@
+"""The words of an office (SPEC section 1): levels, USPS state codes, district names.
+
+Pure functions and constants only; the database constraints in tables.py use them too.
+"""
+
+from __future__ import annotations
+
+import re
+
+OFFICE_LEVELS: tuple[str, ...] = (
+    "state_legislature",
+    "statewide",
+    "county",
+    "municipal",
+    "school_board",
+    "tribal",
+    "other",
+)
+
+OFFICE_LEVEL_LABELS: dict[str, str] = {
+    "state_legislature": "State legislature",
+    "statewide": "Statewide office",
+    "county": "County",
+    "municipal": "City, town or village",
+    "school_board": "School board",
+    "tribal": "Tribal government",
+    "other": "Other",
+}
+
+# The 50 states, DC and the territories, by USPS code.
+STATES: dict[str, str] = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
+    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
+    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
+    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina",
+    "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
+    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin",
+    "WY": "Wyoming", "AS": "American Samoa", "GU": "Guam", "MP": "Northern Mariana Islands",
+    "PR": "Puerto Rico", "VI": "U.S. Virgin Islands",
+}  # fmt: skip
+
+_DISTRICT_PREFIX = re.compile(
+    r"^(?:district|dist\.?|ad|sd|hd|house district|senate district|assembly district)"
+    r"[\s\-#:]*",
+    re.IGNORECASE,
+)
+
+
+def normalize_district(district: str) -> str:
+    """The district as the legislature names it: "District 15", "AD 15", "HD-15" -> "15".
+
+    Named districts ("Chittenden-19", "Chittenden Central") are kept as typed, trimmed.
+    """
+    text = " ".join(district.split())
+    stripped = _DISTRICT_PREFIX.sub("", text)
+    return stripped if stripped else text

@@ -1,0 +1,224 @@
+"""Staff accounts: creation, roles, sign-in with argon2 and a throttle on failures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from databases import Database
+from email_validator import EmailNotValidError, validate_email
+from starlette.concurrency import run_in_threadpool
+
+from signon import settings
+from signon.audit import Actor, record_audit
+from signon.errors import Conflict, Forbidden, NotFound, TooManyAttempts, ValidationFailed
+from signon.tables import STAFF_ROLES, login_failures, staff
+
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1000
+MAX_NAME = 200
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so a wrong email costs as much as a wrong
+# password and timing does not reveal which accounts exist.
+_DUMMY_HASH = _hasher.hash("not a real password, never matches")
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: int
+    email: str
+    name: str
+    role: str
+    is_active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def as_actor(self) -> Actor:
+        return Actor(label=self.email, staff_id=self.id, role=self.role)
+
+
+def _member(row) -> StaffMember:
+    return StaffMember(
+        id=row["id"],
+        email=row["email"],
+        name=row["name"],
+        role=row["role"],
+        is_active=row["is_active"],
+        created_at=row["created_at"],
+        last_login_at=row["last_login_at"],
+    )
+
+
+def normalize_staff_email(email: str) -> str:
+    """email-validator's normalized form, lower-cased; raises ValueError with a message."""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def validate_staff_fields(email: str, name: str, password: str, role: str) -> str:
+    """Check a new account's fields; return the normalized email or raise ValidationFailed."""
+    errors: dict[str, list[str]] = {}
+    normalized = ""
+    try:
+        normalized = normalize_staff_email(email)
+    except ValueError as exc:
+        errors["email"] = [str(exc)]
+    if not name.strip():
+        errors["name"] = ["Enter the person's name."]
+    elif len(name.strip()) > MAX_NAME:
+        errors["name"] = [f"Use at most {MAX_NAME} characters."]
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = [f"Use at least {MIN_PASSWORD} characters."]
+    elif len(password) > MAX_PASSWORD:
+        errors["password"] = [f"Use at most {MAX_PASSWORD} characters."]
+    if role not in STAFF_ROLES:
+        errors["role"] = ["Choose admin or staff."]
+    if errors:
+        raise ValidationFailed(errors)
+    return normalized
+
+
+async def create_staff(
+    db: Database, actor: Actor, *, email: str, name: str, password: str, role: str = "staff"
+) -> StaffMember:
+    if not actor.is_admin:
+        raise Forbidden("Only an admin can create staff accounts.")
+    normalized = validate_staff_fields(email, name, password, role)
+    password_hash = await run_in_threadpool(_hasher.hash, password)
+    async with db.transaction():
+        exists = await db.fetch_val(sa.select(staff.c.id).where(staff.c.email == normalized))
+        if exists:
+            raise ValidationFailed({"email": ["A staff account with this email already exists."]})
+        row = await db.fetch_one(
+            staff.insert()
+            .values(email=normalized, name=name.strip(), role=role, password_hash=password_hash)
+            .returning(*staff.c)
+        )
+        member = _member(row)
+        await record_audit(
+            db,
+            actor,
+            "staff.create",
+            "staff",
+            member.id,
+            after={"email": member.email, "name": member.name, "role": member.role},
+        )
+    return member
+
+
+async def get_staff(db: Database, staff_id: int) -> StaffMember:
+    row = await db.fetch_one(sa.select(staff).where(staff.c.id == staff_id))
+    if row is None:
+        raise NotFound("There is no such staff account.")
+    return _member(row)
+
+
+async def get_active_staff(db: Database, staff_id: int) -> StaffMember | None:
+    """The signed-in staff member, or None when the account is gone or disabled."""
+    row = await db.fetch_one(
+        sa.select(staff).where(staff.c.id == staff_id, staff.c.is_active.is_(True))
+    )
+    return _member(row) if row else None
+
+
+async def list_staff(db: Database) -> list[StaffMember]:
+    rows = await db.fetch_all(sa.select(staff).order_by(staff.c.name, staff.c.id))
+    return [_member(row) for row in rows]
+
+
+async def update_staff(
+    db: Database,
+    actor: Actor,
+    staff_id: int,
+    *,
+    role: str | None = None,
+    is_active: bool | None = None,
+) -> StaffMember:
+    """Change an account's role or enable/disable it (admins only; not one's own)."""
+    if not actor.is_admin:
+        raise Forbidden("Only an admin can change staff accounts.")
+    if staff_id == actor.staff_id:
+        raise Conflict("You cannot change your own role or disable your own account.")
+    if role is not None and role not in STAFF_ROLES:
+        raise ValidationFailed({"role": ["Choose admin or staff."]})
+    async with db.transaction():
+        row = await db.fetch_one(sa.select(staff).where(staff.c.id == staff_id).with_for_update())
+        if row is None:
+            raise NotFound("There is no such staff account.")
+        changes = {
+            key: value
+            for key, value in (("role", role), ("is_active", is_active))
+            if value is not None and row[key] != value
+        }
+        if changes:
+            await db.execute(staff.update().where(staff.c.id == staff_id).values(**changes))
+            await record_audit(
+                db,
+                actor,
+                "staff.update",
+                "staff",
+                staff_id,
+                before={key: row[key] for key in changes},
+                after=changes,
+            )
+    return await get_staff(db, staff_id)
+
+
+async def authenticate(db: Database, email: str, password: str, address: str) -> StaffMember:
+    """The staff member these credentials belong to.
+
+    Raises TooManyAttempts while the account or the address is throttled (checked before
+    the password, so guessing cannot continue), and Forbidden for wrong credentials.
+    """
+    key_email = email.strip().lower()[:254]
+    keys = (f"account:{key_email}", f"address:{address}")
+    await _check_throttle(db, keys)
+    row = await db.fetch_one(
+        sa.select(staff).where(staff.c.email == key_email, staff.c.is_active.is_(True))
+    )
+    ok = await run_in_threadpool(_verify, row["password_hash"] if row else _DUMMY_HASH, password)
+    if not (row and ok):
+        await db.execute_many(login_failures.insert(), [{"key": key} for key in keys])
+        raise Forbidden("That email and password do not match an active staff account.")
+    async with db.transaction():
+        await db.execute(login_failures.delete().where(login_failures.c.key == keys[0]))
+        await db.execute(
+            staff.update().where(staff.c.id == row["id"]).values(last_login_at=sa.func.now())
+        )
+    return _member(row)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password[:MAX_PASSWORD])
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def _check_throttle(db: Database, keys: tuple[str, str]) -> None:
+    window = timedelta(seconds=settings.LOGIN_WINDOW_SECONDS)
+    limits = (settings.LOGIN_MAX_FAILURES_PER_ACCOUNT, settings.LOGIN_MAX_FAILURES_PER_ADDRESS)
+    now = await db.fetch_val(sa.select(sa.func.now()))
+    for key, limit in zip(keys, limits, strict=True):
+        recent = sa.select(login_failures.c.failed_at).where(
+            login_failures.c.key == key, login_failures.c.failed_at > now - window
+        )
+        times = [row[0] for row in await db.fetch_all(recent.order_by(login_failures.c.failed_at))]
+        if len(times) >= limit:
+            # Allowed again once enough of the window's failures have aged out.
+            unlock_at = times[len(times) - limit] + window
+            retry_after = max(1, int((unlock_at - now).total_seconds()) + 1)
+            raise TooManyAttempts(
+                "Too many failed sign-in attempts. Wait a few minutes and try again.",
+                retry_after=retry_after,
+            )

@@ -1,0 +1,248 @@
+"""The schema, as SQLAlchemy Core metadata. Alembic reads it; migrations must match it.
+
+Constraints live here, in the database, not only in Python: lengths are varchar limits,
+lifecycle states are CHECKed values, and one signature per (campaign, email) is a unique
+constraint (emails are stored normalized and lower-cased by signatures.py).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+from signon.offices import OFFICE_LEVELS
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+STAFF_ROLES = ("admin", "staff")
+CAMPAIGN_KINDS = ("letter", "statement")
+CAMPAIGN_STATES = ("draft", "open", "closed", "delivered")
+AUTO_VERIFY_POLICIES = ("off", "strong", "strong_or_medium")
+SIGNATURE_STATES = ("unconfirmed", "confirmed", "verified", "rejected", "withdrawn")
+EVIDENCE_STRENGTHS = ("strong", "medium", "weak", "none", "strong_negative")
+OUTBOX_STATES = ("pending", "sent", "failed")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
+
+
+def _now() -> sa.TextClause:
+    return sa.text("now()")
+
+
+staff = sa.Table(
+    "staff",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("email", sa.String(254), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False, server_default="staff"),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("last_login_at", sa.DateTime(timezone=True)),
+    sa.CheckConstraint(_one_of("role", STAFF_ROLES), name="role"),
+    sa.CheckConstraint("email = lower(email)", name="email_lower"),
+)
+
+# Failed logins, kept in the database so every web process sees the same throttle.
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("key", sa.String(300), nullable=False),
+    sa.Column("failed_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Index("ix_login_failures_key_failed_at", "key", "failed_at"),
+)
+
+organizations = sa.Table(
+    "organizations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("url", sa.String(500)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+)
+
+campaigns = sa.Table(
+    "campaigns",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("slug", sa.String(80), nullable=False, unique=True),
+    sa.Column("kind", sa.String(20), nullable=False, server_default="letter"),
+    sa.Column("status", sa.String(20), nullable=False, server_default="draft"),
+    sa.Column("summary", sa.String(1000), nullable=False, server_default=""),
+    sa.Column("goal", sa.Integer),
+    sa.Column("opens_at", sa.DateTime(timezone=True)),
+    sa.Column("closes_at", sa.DateTime(timezone=True)),
+    sa.Column(
+        "allowed_levels",
+        ARRAY(sa.String(30)),
+        nullable=False,
+        server_default=sa.text("ARRAY[" + ", ".join(f"'{lv}'" for lv in OFFICE_LEVELS) + "]"),
+    ),
+    sa.Column("auto_verify", sa.String(20), nullable=False, server_default="strong"),
+    sa.Column("text_version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("staff.id")),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("opened_at", sa.DateTime(timezone=True)),
+    sa.Column("closed_at", sa.DateTime(timezone=True)),
+    sa.Column("delivered_at", sa.DateTime(timezone=True)),
+    sa.Column("delivered_sha256", sa.String(64)),
+    sa.CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="slug_format"),
+    sa.CheckConstraint(_one_of("kind", CAMPAIGN_KINDS), name="kind"),
+    sa.CheckConstraint(_one_of("status", CAMPAIGN_STATES), name="status"),
+    sa.CheckConstraint(_one_of("auto_verify", AUTO_VERIFY_POLICIES), name="auto_verify"),
+    sa.CheckConstraint("goal IS NULL OR goal > 0", name="goal_positive"),
+    sa.CheckConstraint(
+        "opens_at IS NULL OR closes_at IS NULL OR opens_at < closes_at", name="dates_order"
+    ),
+    sa.CheckConstraint(
+        "allowed_levels <@ ARRAY[" + ", ".join(f"'{lv}'" for lv in OFFICE_LEVELS) + "]"
+        "::varchar[] AND cardinality(allowed_levels) > 0",
+        name="allowed_levels",
+    ),
+)
+
+# Every wording a campaign has had. Signatures record the version they signed.
+campaign_texts = sa.Table(
+    "campaign_texts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "campaign_id",
+        sa.Integer,
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("body_markdown", sa.Text, nullable=False),
+    sa.Column("body_html", sa.Text, nullable=False),
+    sa.Column("addressee", sa.String(500), nullable=False, server_default=""),
+    sa.Column("salutation", sa.String(200), nullable=False, server_default=""),
+    sa.Column("sign_off", sa.String(200), nullable=False, server_default=""),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("staff.id")),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.UniqueConstraint("campaign_id", "version", name="uq_campaign_texts_campaign_version"),
+    sa.CheckConstraint("version > 0", name="version_positive"),
+    sa.CheckConstraint("length(body_markdown) <= 100000", name="body_length"),
+)
+
+campaign_sponsors = sa.Table(
+    "campaign_sponsors",
+    metadata,
+    sa.Column(
+        "campaign_id",
+        sa.Integer,
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("organization_id", sa.Integer, sa.ForeignKey("organizations.id"), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+)
+
+signatures = sa.Table(
+    "signatures",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("campaign_id", sa.Integer, sa.ForeignKey("campaigns.id"), nullable=False),
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("full_name", sa.String(200), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("office_level", sa.String(30), nullable=False),
+    sa.Column("jurisdiction", sa.String(200), nullable=False),
+    sa.Column("state", sa.String(2), nullable=False),
+    sa.Column("district", sa.String(100)),
+    sa.Column("division_id", sa.String(300)),
+    sa.Column("phone", sa.String(40)),
+    sa.Column("organization", sa.String(200)),
+    sa.Column("status", sa.String(20), nullable=False, server_default="unconfirmed"),
+    sa.Column("text_version", sa.Integer, nullable=False),
+    # A repeat submission's details, waiting for confirmation from the same email.
+    sa.Column("pending_change", JSONB),
+    # Rotated whenever a token is used, so each emailed link works once.
+    sa.Column("token_nonce", sa.String(64), nullable=False),
+    sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("confirmed_at", sa.DateTime(timezone=True)),
+    sa.Column("verified_at", sa.DateTime(timezone=True)),
+    sa.Column("verified_by", sa.Integer, sa.ForeignKey("staff.id")),
+    sa.Column("decision_reason", sa.String(1000)),
+    sa.Column("withdrawn_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("campaign_id", "email", name="uq_signatures_campaign_email"),
+    sa.CheckConstraint(_one_of("status", SIGNATURE_STATES), name="status"),
+    sa.CheckConstraint(_one_of("office_level", OFFICE_LEVELS), name="office_level"),
+    sa.CheckConstraint("state ~ '^[A-Z]{2}$'", name="state_code"),
+    sa.CheckConstraint("email = lower(email)", name="email_lower"),
+    sa.Index("ix_signatures_campaign_status_state", "campaign_id", "status", "state"),
+)
+
+evidence = sa.Table(
+    "evidence",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column(
+        "signature_id",
+        sa.BigInteger,
+        sa.ForeignKey("signatures.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("kind", sa.String(50), nullable=False),
+    sa.Column("strength", sa.String(20), nullable=False),
+    sa.Column("detail", sa.String(2000), nullable=False),
+    sa.Column("dataset", sa.String(50)),
+    sa.Column("dataset_imported_at", sa.DateTime(timezone=True)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.CheckConstraint(_one_of("strength", EVIDENCE_STRENGTHS), name="strength"),
+)
+
+# Outgoing email, written in the same transaction as the change that causes it.
+email_outbox = sa.Table(
+    "email_outbox",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("to_address", sa.String(254), nullable=False),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("body_text", sa.Text, nullable=False),
+    sa.Column("body_html", sa.Text),
+    sa.Column("kind", sa.String(50), nullable=False),
+    sa.Column("signature_id", sa.BigInteger, sa.ForeignKey("signatures.id", ondelete="SET NULL")),
+    sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("last_error", sa.String(2000)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("sent_at", sa.DateTime(timezone=True)),
+    sa.CheckConstraint(_one_of("status", OUTBOX_STATES), name="status"),
+    sa.Index("ix_email_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id")),
+    # Who acted, in words: a staff member's email, "cli", "signer" or "system".
+    sa.Column("actor", sa.String(254), nullable=False),
+    sa.Column("action", sa.String(100), nullable=False),
+    sa.Column("object_type", sa.String(50), nullable=False),
+    sa.Column("object_id", sa.String(100)),
+    sa.Column("campaign_id", sa.Integer, sa.ForeignKey("campaigns.id", ondelete="SET NULL")),
+    sa.Column("before", JSONB),
+    sa.Column("after", JSONB),
+    sa.Index("ix_audit_log_at", "at"),
+)

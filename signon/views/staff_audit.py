@@ -1,0 +1,25 @@
+"""The audit log page: every staff decision and state change, newest first."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from signon.audit import list_audit
+from signon.templating import render
+from signon.views.staff_auth import staff_required
+
+PAGE_SIZE = 100
+
+
+@staff_required
+async def audit(request: Request) -> Response:
+    raw = request.query_params.get("before", "")
+    before_id = int(raw) if raw.isdigit() and len(raw) < 19 else None
+    entries = await list_audit(request.app.state.db, limit=PAGE_SIZE, before_id=before_id)
+    older = entries[-1].id if len(entries) == PAGE_SIZE else None
+    return render(request, "staff/audit.html", {"entries": entries, "older": older})
+
+
+routes = [Route("/staff/audit", audit, methods=["GET"], name="staff:audit")]

@@ -1,0 +1,99 @@
+"""Staff sign-in and sign-out, and the guards every staff handler wears."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from signon import staff
+from signon.csrf import read_form
+from signon.errors import Forbidden, TooManyAttempts
+from signon.templating import render
+
+Handler = Callable[[Request], Awaitable[Response]]
+SESSION_STAFF = "staff_id"
+
+
+def staff_required(handler: Handler | None = None, *, admin: bool = False):
+    """Load the signed-in staff member into request.state.staff, or send them to log in.
+
+    With admin=True, staff who are not admins get 403.
+    """
+
+    def decorate(inner: Handler) -> Handler:
+        @functools.wraps(inner)
+        async def wrapper(request: Request) -> Response:
+            staff_id = request.session.get(SESSION_STAFF)
+            member = (
+                await staff.get_active_staff(request.app.state.db, staff_id)
+                if isinstance(staff_id, int)
+                else None
+            )
+            if member is None:
+                request.session.pop(SESSION_STAFF, None)
+                target = request.url.path
+                login = request.url_for("staff:login").include_query_params(next=target)
+                return RedirectResponse(str(login), status_code=303)
+            if admin and not member.is_admin:
+                raise Forbidden("Only admins can open this page.")
+            request.state.staff = member
+            return await inner(request)
+
+        return wrapper
+
+    return decorate(handler) if handler is not None else decorate
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site under /staff: never an open redirect.
+    if target and target.startswith("/staff") and not target.startswith("//"):
+        return target
+    return "/staff/"
+
+
+async def login_form(request: Request) -> Response:
+    return render(
+        request,
+        "staff/login.html",
+        {"values": {}, "error": None, "next": _safe_next(request.query_params.get("next"))},
+    )
+
+
+async def login(request: Request) -> Response:
+    form = await read_form(request)
+    email = str(form.get("email") or "")[:254]
+    password = str(form.get("password") or "")
+    target = _safe_next(str(form.get("next") or ""))
+    address = request.client.host if request.client else "unknown"
+    try:
+        member = await staff.authenticate(request.app.state.db, email, password, address)
+    except (Forbidden, TooManyAttempts) as exc:
+        response = render(
+            request,
+            "staff/login.html",
+            {"values": {"email": email}, "error": exc.message, "next": target},
+            status_code=exc.status,
+        )
+        if isinstance(exc, TooManyAttempts):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    request.session.clear()  # a new session on sign-in: no fixation
+    request.session[SESSION_STAFF] = member.id
+    return RedirectResponse(target, status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    await read_form(request)
+    request.session.clear()
+    return RedirectResponse(request.url_for("staff:login"), status_code=303)
+
+
+routes = [
+    Route("/staff/login", login_form, methods=["GET"], name="staff:login"),
+    Route("/staff/login", login, methods=["POST"], name="staff:login_submit"),
+    Route("/staff/logout", logout, methods=["POST"], name="staff:logout"),
+]

@@ -19,6 +19,7 @@ from databases import Database
 
 from signon.audit import Actor, changed_fields, record_audit
 from signon.errors import Conflict, NotFound, ValidationFailed
+from signon.i18n import gettext_ as _
 from signon.markdown import render_markdown
 from signon.offices import OFFICE_LEVELS
 from signon.tables import (
@@ -305,7 +306,7 @@ async def get_campaign(db: Database, slug: str, *, public: bool = False) -> Camp
     """The campaign with this slug. For the public, a draft does not exist."""
     found = await _fetch(db, _CAMPAIGN_QUERY.where(campaigns.c.slug == slug[:100]))
     if not found or (public and not found[0].is_public):
-        raise NotFound("There is no campaign at this address.")
+        raise NotFound(_("There is no campaign at this address."))
     return found[0]
 
 
@@ -481,7 +482,7 @@ async def _locked(db: Database, slug: str) -> Campaign:
         sa.select(campaigns.c.id).where(campaigns.c.slug == slug[:100]).with_for_update()
     )
     if campaign_id is None:
-        raise NotFound("There is no campaign at this address.")
+        raise NotFound(_("There is no campaign at this address."))
     return await get_campaign(db, slug)
 
 

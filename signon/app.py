@@ -19,7 +19,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from signon import db as database
 from signon import errors, settings
 from signon.i18n import LocaleMiddleware
-from signon.views import public, staff_audit, staff_auth, staff_campaigns, staff_users
+from signon.ratelimit import RateLimiter
+from signon.views import (
+    api,
+    public,
+    signing,
+    staff_audit,
+    staff_auth,
+    staff_campaigns,
+    staff_outbox,
+    staff_users,
+)
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -60,17 +70,34 @@ async def database_unavailable(request: Request, exc: Exception) -> Response:
 def routes() -> list:
     return [
         *public.routes,
+        *signing.routes,
+        *api.routes,
         *staff_auth.routes,
         *staff_campaigns.routes,
         *staff_users.routes,
         *staff_audit.routes,
+        *staff_outbox.routes,
         Mount("/static", StaticFiles(directory=settings.PROJECT_DIR / "static"), name="static"),
     ]
 
 
-def create_app(database_url: str | None = None, *, db: Database | None = None) -> Starlette:
-    """Build the app. Refuses to start (ConfigurationError) without a safe secret key."""
+def create_app(
+    database_url: str | None = None,
+    *,
+    db: Database | None = None,
+    sign_rate_limit: str | None = None,
+    min_fill_seconds: float | None = None,
+) -> Starlette:
+    """Build the app. Refuses to start (ConfigurationError) without a safe secret key.
+
+    The keyword arguments override settings (tests use them); by default they come from
+    SIGN_RATE_LIMIT and MIN_FILL_SECONDS.
+    """
     secret = settings.secret_key()
+    limiter = RateLimiter(
+        settings.SIGN_RATE_LIMIT if sign_rate_limit is None else sign_rate_limit,
+        settings.REDIS_URL,
+    )
     if db is None:
         db = database.make_database(database_url or database.resolve_database_url())
 
@@ -106,4 +133,8 @@ def create_app(database_url: str | None = None, *, db: Database | None = None) -
         lifespan=lifespan,
     )
     app.state.db = db
+    app.state.limiter = limiter
+    app.state.min_fill_seconds = (
+        settings.MIN_FILL_SECONDS if min_fill_seconds is None else min_fill_seconds
+    )
     return app

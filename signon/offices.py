@@ -17,14 +17,20 @@ OFFICE_LEVELS: tuple[str, ...] = (
     "other",
 )
 
+
+def N_(message: str) -> str:
+    """Marks a string for translation where it is defined; templates translate it on use."""
+    return message
+
+
 OFFICE_LEVEL_LABELS: dict[str, str] = {
-    "state_legislature": "State legislature",
-    "statewide": "Statewide office",
-    "county": "County",
-    "municipal": "City, town or village",
-    "school_board": "School board",
-    "tribal": "Tribal government",
-    "other": "Other",
+    "state_legislature": N_("State legislature"),
+    "statewide": N_("Statewide office"),
+    "county": N_("County"),
+    "municipal": N_("City, town or village"),
+    "school_board": N_("School board"),
+    "tribal": N_("Tribal government"),
+    "other": N_("Other"),
 }
 
 # The 50 states, DC and the territories, by USPS code.
@@ -45,7 +51,7 @@ STATES: dict[str, str] = {
 }  # fmt: skip
 
 _DISTRICT_PREFIX = re.compile(
-    r"^(?:district|dist\.?|ad|sd|hd|house district|senate district|assembly district)"
+    r"^(?:district|dist\.?|ward|ad|sd|hd|house district|senate district|assembly district)"
     r"[\s\-#:]*",
     re.IGNORECASE,
 )

@@ -172,8 +172,12 @@ signatures = sa.Table(
     sa.Column("text_version", sa.Integer, nullable=False),
     # A repeat submission's details, waiting for confirmation from the same email.
     sa.Column("pending_change", JSONB),
-    # Rotated whenever a token is used, so each emailed link works once.
+    # Rotated whenever a confirmation link is used or replaced, so each works once.
     sa.Column("token_nonce", sa.String(64), nullable=False),
+    # The withdraw link's own nonce: it survives confirmation and rotates on withdrawal.
+    sa.Column("withdraw_nonce", sa.String(64), nullable=False),
+    # The language the signer used, for the emails they receive.
+    sa.Column("locale", sa.String(8), nullable=False, server_default="en"),
     sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
     sa.Column("confirmed_at", sa.DateTime(timezone=True)),
@@ -228,6 +232,46 @@ email_outbox = sa.Table(
     sa.Column("sent_at", sa.DateTime(timezone=True)),
     sa.CheckConstraint(_one_of("status", OUTBOX_STATES), name="status"),
     sa.Index("ix_email_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+# Every delivery attempt of an outbox message, successful or not.
+email_attempts = sa.Table(
+    "email_attempts",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column(
+        "outbox_id",
+        sa.BigInteger,
+        sa.ForeignKey("email_outbox.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Column("error", sa.String(2000)),
+)
+
+# Open Civic Data division ids (imported; see the verification issue), for jurisdiction
+# suggestions and for resolving a claimed jurisdiction.
+divisions = sa.Table(
+    "divisions",
+    metadata,
+    sa.Column("id", sa.String(300), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    # Lower-cased, accents removed: what suggestions match a typed prefix against.
+    sa.Column("name_key", sa.String(300), nullable=False),
+    sa.Column("state", sa.String(2)),
+    sa.Column("type", sa.String(50), nullable=False),
+    sa.Column("same_as", sa.String(300)),
+    sa.Column("valid_through", sa.String(20)),
+    sa.Column("census_geoid", sa.String(50)),
+    sa.Column("openstates_district", sa.String(100)),
+    sa.Index(
+        "ix_divisions_state_name_key",
+        "state",
+        "name_key",
+        postgresql_ops={"name_key": "varchar_pattern_ops"},
+    ),
 )
 
 audit_log = sa.Table(

@@ -18,10 +18,18 @@ def _format_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") ->
     return value.strftime(fmt) if value else ""
 
 
+@jinja2.pass_context
+def _path_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
+    """The path of a named route. Pages link by path, so they work behind any proxy."""
+    request: Request = context["request"]
+    return str(request.app.url_path_for(name, **params))
+
+
 def _make_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(settings.PROJECT_DIR / "templates"),
-        autoescape=True,
+        # Everything is escaped except plain-text email bodies (*.txt), which are not HTML.
+        autoescape=jinja2.select_autoescape(disabled_extensions=("txt",), default=True),
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
@@ -31,6 +39,7 @@ def _make_environment() -> jinja2.Environment:
     env.filters["datetime"] = _format_datetime
     env.globals.update(
         csrf_token=csrf_token,
+        path_for=_path_for,
         current_locale=i18n.current_locale,
         LOCALE_NAMES=i18n.LOCALE_NAMES,
         OFFICE_LEVEL_LABELS=OFFICE_LEVEL_LABELS,

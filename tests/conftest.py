@@ -87,7 +87,9 @@ async def app(database_url: str) -> AsyncIterator[Starlette]:
 def _create_app(url: str) -> Starlette:
     from signon.app import create_app
 
-    return create_app(url)
+    # No rate limit and no minimum fill time here: tests submit fast and from one address.
+    # tests/test_abuse.py builds apps with both switched on.
+    return create_app(url, sign_rate_limit="off", min_fill_seconds=0)
 
 
 @pytest.fixture

@@ -44,7 +44,9 @@ def _extracted_messages() -> set[str]:
 def test_every_user_facing_string_has_a_spanish_translation():
     with (i18n.LOCALE_DIR / "es" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
         catalog = read_po(po_file, locale="es")
-    translated = {message.id for message in catalog if message.id and message.string}
+    translated = {
+        message.id for message in catalog if message.id and message.string and not message.fuzzy
+    }
     missing = sorted(_extracted_messages() - translated)
     assert not missing, (
         f"Untranslated strings; run the commands at the top of babel.cfg and translate: {missing}"

@@ -51,8 +51,8 @@ async def test_database_refuses_a_second_signature_for_the_same_email(db):
     campaign = await make_campaign(db)
     insert = (
         "INSERT INTO signatures (campaign_id, email, full_name, title, office_level,"
-        " jurisdiction, state, text_version, token_nonce)"
-        " VALUES (:c, :e, 'Ana Diaz', 'Mayor', 'municipal', 'Springfield', 'IL', 1, 'n')"
+        " jurisdiction, state, text_version, token_nonce, withdraw_nonce)"
+        " VALUES (:c, :e, 'Ana Diaz', 'Mayor', 'municipal', 'Springfield', 'IL', 1, 'n', 'w')"
     )
     await db.execute(insert, {"c": campaign.id, "e": "ana@springfield.gov"})
     with pytest.raises(asyncpg.UniqueViolationError):

@@ -1,0 +1,323 @@
+"""Signatures: signing, confirming by email, withdrawing (SPEC section 2).
+
+One row per (campaign, email), enforced by the database. A repeat submission never makes a
+second row and changes nothing anyone can see until it is confirmed from that email: its
+details wait in `pending_change`, and the emailed link applies them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from databases import Database
+
+from signon import settings
+from signon.audit import Actor, record_audit
+from signon.campaigns import Campaign, get_campaign, now_utc
+from signon.errors import Conflict, NotFound
+from signon.i18n import gettext_ as _
+from signon.mail import OutgoingEmail, confirmation_subject, queue_email, render_email
+from signon.signing_rules import IDENTITY_FIELDS, SignatureFields
+from signon.tables import campaigns, email_outbox, evidence, signatures
+from signon.tokens import InvalidLink, make_token, new_nonce, read_token
+
+SIGNER = Actor(label="signer")
+# Confirmation emails for one signature, at most, per hour (re-sends on repeat signing).
+MAX_EMAILS_PER_HOUR = 3
+DETAIL_FIELDS = (*IDENTITY_FIELDS, "phone", "organization")
+
+
+class CampaignNotOpen(Conflict):
+    """The campaign does not take signatures (or confirmations) now."""
+
+
+class Links(Protocol):
+    """Absolute URLs for the links in emails (built by the web layer from its routes)."""
+
+    def confirm(self, slug: str, token: str) -> str: ...
+    def withdraw(self, slug: str, token: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class SignResult:
+    signature_id: int
+    created: bool
+    email_queued: bool
+
+
+@dataclass(frozen=True)
+class Signature:
+    id: int
+    campaign_id: int
+    campaign_slug: str
+    email: str
+    full_name: str
+    title: str
+    office_level: str
+    jurisdiction: str
+    state: str
+    district: str | None
+    phone: str | None
+    organization: str | None
+    status: str
+    text_version: int
+    pending_change: dict[str, Any] | None
+    signed_at: datetime
+    confirmed_at: datetime | None
+    withdrawn_at: datetime | None
+
+    def details(self) -> dict[str, Any]:
+        """What the next confirmation applies: the pending change, else the current row."""
+        return self.pending_change or {name: getattr(self, name) for name in DETAIL_FIELDS}
+
+
+def _signature(row: Any) -> Signature:
+    pending = row["pending_change"]
+    if isinstance(pending, str):  # asyncpg hands jsonb over as text
+        pending = json.loads(pending)
+    return Signature(
+        id=row["id"], campaign_id=row["campaign_id"], campaign_slug=row["slug"],
+        email=row["email"], full_name=row["full_name"], title=row["title"],
+        office_level=row["office_level"], jurisdiction=row["jurisdiction"], state=row["state"],
+        district=row["district"], phone=row["phone"], organization=row["organization"],
+        status=row["status"], text_version=row["text_version"], pending_change=pending,
+        signed_at=row["signed_at"], confirmed_at=row["confirmed_at"],
+        withdrawn_at=row["withdrawn_at"],
+    )  # fmt: skip
+
+
+_WITH_SLUG = sa.select(signatures, campaigns.c.slug).select_from(signatures.join(campaigns))
+
+
+async def sign_campaign(
+    db: Database, campaign: Campaign, fields: SignatureFields, *, locale: str, links: Links,
+    now: datetime | None = None,
+) -> SignResult:  # fmt: skip
+    """Record a submission and queue its confirmation email, in one transaction."""
+    if not campaign.accepts_signatures(now or now_utc()):
+        raise CampaignNotOpen(_("This campaign is not taking signatures."))
+    nonce, withdraw_nonce = new_nonce(), new_nonce()
+    async with db.transaction():
+        new_id = await db.fetch_val(
+            pg_insert_signature(campaign, fields, locale, nonce, withdraw_nonce)
+        )
+        if new_id is not None:
+            await _queue_confirmation(db, campaign, new_id, fields.as_dict(), fields.email, links)
+            return SignResult(signature_id=new_id, created=True, email_queued=True)
+        row = await db.fetch_one(
+            _WITH_SLUG.where(
+                signatures.c.campaign_id == campaign.id, signatures.c.email == fields.email
+            ).with_for_update(of=signatures)
+        )
+        return await _repeat(db, campaign, _signature(row), fields, locale, links)
+
+
+def pg_insert_signature(
+    campaign: Campaign, fields: SignatureFields, locale: str, nonce: str, withdraw_nonce: str
+) -> sa.Insert:
+    """INSERT ... ON CONFLICT DO NOTHING: concurrent repeats cannot make a second row."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    return (
+        insert(signatures)
+        .values(
+            campaign_id=campaign.id, text_version=campaign.text_version, locale=locale,
+            token_nonce=nonce, withdraw_nonce=withdraw_nonce, **fields.as_dict(),
+        )
+        .on_conflict_do_nothing(index_elements=["campaign_id", "email"])
+        .returning(signatures.c.id)
+    )  # fmt: skip
+
+
+async def _repeat(
+    db: Database, campaign: Campaign, current: Signature, fields: SignatureFields, locale: str,
+    links: Links,
+) -> SignResult:  # fmt: skip
+    submitted = {name: getattr(fields, name) for name in DETAIL_FIELDS}
+    same = submitted == {name: getattr(current, name) for name in DETAIL_FIELDS}
+    result = SignResult(signature_id=current.id, created=False, email_queued=False)
+    if current.status == "withdrawn":
+        await _restart(db, campaign, current, fields, locale)
+        await _queue_confirmation(db, campaign, current.id, submitted, current.email, links)
+        return SignResult(signature_id=current.id, created=False, email_queued=True)
+    if same and current.status != "unconfirmed":
+        return result  # already signed as typed: nothing to confirm
+    if await _recent_emails(db, current.id) >= MAX_EMAILS_PER_HOUR:
+        return result
+    await db.execute(
+        signatures.update()
+        .where(signatures.c.id == current.id)
+        .values(
+            pending_change=None if same else submitted, token_nonce=new_nonce(), locale=locale,
+            updated_at=sa.func.now(),
+        )
+    )  # fmt: skip
+    await _queue_confirmation(db, campaign, current.id, submitted, current.email, links)
+    return SignResult(signature_id=current.id, created=False, email_queued=True)
+
+
+async def _restart(
+    db: Database, campaign: Campaign, current: Signature, fields: SignatureFields, locale: str
+) -> None:
+    """A withdrawn signer who signs again starts over as unconfirmed (SPEC section 2)."""
+    await db.execute(evidence.delete().where(evidence.c.signature_id == current.id))
+    await db.execute(
+        signatures.update()
+        .where(signatures.c.id == current.id)
+        .values(
+            **{name: getattr(fields, name) for name in DETAIL_FIELDS},
+            status="unconfirmed", pending_change=None, token_nonce=new_nonce(),
+            withdraw_nonce=new_nonce(), locale=locale, text_version=campaign.text_version,
+            signed_at=sa.func.now(), updated_at=sa.func.now(), confirmed_at=None,
+            verified_at=None, verified_by=None, decision_reason=None, withdrawn_at=None,
+        )
+    )  # fmt: skip
+    await record_audit(
+        db, SIGNER, "signature.resign", "signature", current.id, campaign_id=campaign.id,
+        before={"status": "withdrawn"}, after={"status": "unconfirmed"},
+    )  # fmt: skip
+
+
+async def _recent_emails(db: Database, signature_id: int) -> int:
+    return await db.fetch_val(
+        sa.select(sa.func.count())
+        .select_from(email_outbox)
+        .where(
+            email_outbox.c.signature_id == signature_id,
+            email_outbox.c.created_at > sa.func.now() - sa.cast(timedelta(hours=1), sa.Interval),
+        )
+    )
+
+
+async def _queue_confirmation(
+    db: Database, campaign: Campaign, signature_id: int, details: dict[str, Any], email: str,
+    links: Links,
+) -> None:  # fmt: skip
+    row = await db.fetch_one(
+        sa.select(signatures.c.token_nonce, signatures.c.withdraw_nonce).where(
+            signatures.c.id == signature_id
+        )
+    )
+    confirm_url = links.confirm(campaign.slug, make_token(signature_id, row[0], "confirm"))
+    withdraw_url = links.withdraw(campaign.slug, make_token(signature_id, row[1], "withdraw"))
+    subject, text, html = render_email(
+        "confirm",
+        confirmation_subject(campaign.title),
+        {
+            "campaign": campaign, "details": details, "confirm_url": confirm_url,
+            "withdraw_url": withdraw_url, "max_age_days": settings.TOKEN_MAX_AGE_DAYS,
+        },
+    )  # fmt: skip
+    await queue_email(
+        db, OutgoingEmail(to=email, subject=subject, text=text, html=html, kind="confirm",
+                          signature_id=signature_id),
+    )  # fmt: skip
+
+
+async def signature_for_link(db: Database, slug: str, token: str, purpose: str) -> Signature:
+    """The signature a link points at, if the link is still good (for the GET page)."""
+    signature_id, nonce = read_token(token, purpose, max_age_seconds=_max_age(purpose))
+    row = await db.fetch_one(_WITH_SLUG.where(signatures.c.id == signature_id))
+    _check_link(row, slug, nonce, purpose)
+    return _signature(row)
+
+
+def _max_age(purpose: str) -> int | None:
+    # Withdraw links work for as long as the signature exists (SPEC section 2).
+    return settings.TOKEN_MAX_AGE_DAYS * 86400 if purpose == "confirm" else None
+
+
+def _check_link(row: Any, slug: str, nonce: str, purpose: str) -> None:
+    if row is None or row["slug"] != slug:
+        raise NotFound(_("This link does not match any signature."))
+    expected = row["token_nonce"] if purpose == "confirm" else row["withdraw_nonce"]
+    if row["status"] == "withdrawn" and purpose == "withdraw":
+        raise AlreadyWithdrawn(_("This signature has already been withdrawn."))
+    if nonce != expected:
+        raise InvalidLink(_("This link has already been used, or a newer email replaced it."))
+
+
+class AlreadyWithdrawn(Conflict):
+    pass
+
+
+async def confirm_signature(
+    db: Database, slug: str, token: str, *, now: datetime | None = None
+) -> Signature:
+    """Apply a confirmation link: the signature (or its pending change) is confirmed."""
+    signature_id, nonce = read_token(token, "confirm", max_age_seconds=_max_age("confirm"))
+    async with db.transaction():
+        row = await db.fetch_one(
+            _WITH_SLUG.where(signatures.c.id == signature_id).with_for_update(of=signatures)
+        )
+        _check_link(row, slug, nonce, "confirm")
+        campaign = await get_campaign(db, row["slug"])
+        if not campaign.accepts_signatures(now or now_utc()):
+            raise CampaignNotOpen(
+                _("This campaign is no longer taking signatures, so it cannot be confirmed.")
+            )
+        current = _signature(row)
+        values = _confirmation_values(current, campaign)
+        await db.execute(signatures.update().where(signatures.c.id == current.id).values(**values))
+        changed = {
+            key: value for key, value in values.items() if key in DETAIL_FIELDS or key == "status"
+        }
+        await record_audit(
+            db, SIGNER, "signature.confirm", "signature", current.id, campaign_id=campaign.id,
+            before={key: getattr(current, key) for key in changed}, after=changed,
+        )  # fmt: skip
+    return await get_signature(db, current.id)
+
+
+def _confirmation_values(current: Signature, campaign: Campaign) -> dict[str, Any]:
+    """The row's new values once its link is used (pure)."""
+    values: dict[str, Any] = {
+        "token_nonce": new_nonce(), "pending_change": None, "updated_at": sa.func.now(),
+        "text_version": campaign.text_version,
+    }  # fmt: skip
+    if current.pending_change:
+        values.update(current.pending_change)
+    identity_changed = any(
+        values.get(name, getattr(current, name)) != getattr(current, name)
+        for name in IDENTITY_FIELDS
+    )
+    if current.status == "unconfirmed":
+        values.update(status="confirmed", confirmed_at=sa.func.now())
+    elif identity_changed and current.status in ("verified", "rejected"):
+        # A new name or office goes back through verification (SPEC section 2).
+        values.update(status="confirmed", verified_at=None, verified_by=None, decision_reason=None)
+    return values
+
+
+async def withdraw_signature(db: Database, slug: str, token: str) -> Signature:
+    signature_id, nonce = read_token(token, "withdraw", max_age_seconds=None)
+    async with db.transaction():
+        row = await db.fetch_one(
+            _WITH_SLUG.where(signatures.c.id == signature_id).with_for_update(of=signatures)
+        )
+        _check_link(row, slug, nonce, "withdraw")
+        await db.execute(
+            signatures.update()
+            .where(signatures.c.id == signature_id)
+            .values(
+                status="withdrawn", withdrawn_at=sa.func.now(), updated_at=sa.func.now(),
+                pending_change=None, token_nonce=new_nonce(), withdraw_nonce=new_nonce(),
+            )
+        )  # fmt: skip
+        await record_audit(
+            db, SIGNER, "signature.withdraw", "signature", signature_id,
+            campaign_id=row["campaign_id"], before={"status": row["status"]},
+            after={"status": "withdrawn"},
+        )  # fmt: skip
+    return await get_signature(db, signature_id)
+
+
+async def get_signature(db: Database, signature_id: int) -> Signature:
+    row = await db.fetch_one(_WITH_SLUG.where(signatures.c.id == signature_id))
+    if row is None:
+        raise NotFound(_("This link does not match any signature."))
+    return _signature(row)

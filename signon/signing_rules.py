@@ -1,0 +1,152 @@
+"""What a signer may type: the sign form's fields and their rules (pure, no I/O).
+
+Used by the HTML form and the JSON API alike. Messages are translated for the signer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+from signon.errors import ValidationFailed
+from signon.i18n import gettext_ as _
+from signon.offices import OFFICE_LEVELS, STATES, normalize_district
+
+FIELDS = (
+    "full_name", "title", "office_level", "jurisdiction", "state", "district", "email",
+    "phone", "organization",
+)  # fmt: skip
+LIMITS = {
+    "full_name": 200, "title": 200, "office_level": 30, "jurisdiction": 200, "state": 2,
+    "district": 100, "email": 254, "phone": 40, "organization": 200,
+}  # fmt: skip
+REQUIRED = ("full_name", "title", "office_level", "jurisdiction", "state", "email")
+# The fields whose change is a change of who signed or for which office.
+IDENTITY_FIELDS = ("full_name", "title", "office_level", "jurisdiction", "state", "district")
+
+_URL_RE = re.compile(
+    r"(https?:|ftp:|www\.|//|\b[\w-]+\.(com|net|org|info|biz|io|ru|cn|xyz|top|gov|us)\b)",
+    re.IGNORECASE,
+)
+_PHONE_RE = re.compile(r"^[0-9+().\-\s/x]*(ext\.?\s*\d+)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SignatureFields:
+    full_name: str
+    title: str
+    office_level: str
+    jurisdiction: str
+    state: str
+    email: str
+    district: str | None = None
+    phone: str | None = None
+    organization: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return asdict(self)
+
+    def identity(self) -> dict[str, str | None]:
+        return {name: getattr(self, name) for name in IDENTITY_FIELDS}
+
+
+# Zero-width (non-)joiners are format characters that some scripts need in names.
+_ALLOWED_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
+
+
+def _has_control_characters(value: str) -> bool:
+    return any(
+        unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs")
+        and char not in _ALLOWED_FORMAT_CHARACTERS
+        for char in value
+    )
+
+
+def _clean(value: object) -> str:
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def parse_signature(data: Mapping[str, object], allowed_levels: Iterable[str]) -> SignatureFields:
+    """Validate a submission. Raises ValidationFailed with a message for every bad field."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, str] = {}
+    data = _with_state_as_jurisdiction(data)
+    for name in FIELDS:
+        raw = data.get(name)
+        if raw is not None and not isinstance(raw, str):
+            errors[name] = [_("Enter text.")]
+            continue
+        value = _clean(raw)
+        if name in REQUIRED and not value:
+            errors[name] = [_required_message(name)]
+        elif len(value) > LIMITS[name]:
+            errors[name] = [_("Use at most %(limit)d characters.") % {"limit": LIMITS[name]}]
+        elif _has_control_characters(value):
+            errors[name] = [_("Remove the invisible control characters.")]
+        values[name] = value
+    _check_people_text(values, errors)
+    levels = [level for level in OFFICE_LEVELS if level in set(allowed_levels)]
+    if values.get("office_level") and values["office_level"] not in levels:
+        errors["office_level"] = [_("Choose one of the office levels this campaign accepts.")]
+    state = values.get("state", "").upper()
+    if state and state not in STATES:
+        errors["state"] = [_("Choose a state.")]
+    email = _parse_email(values.get("email", ""), errors)
+    phone = values.get("phone", "")
+    if phone and "phone" not in errors and not _PHONE_RE.match(phone):
+        errors["phone"] = [_("Enter a phone number with digits, like 608-555-0142.")]
+    if errors:
+        raise ValidationFailed({name: errors[name] for name in FIELDS if name in errors})
+    district = normalize_district(values["district"]) if values.get("district") else None
+    return SignatureFields(
+        full_name=values["full_name"], title=values["title"],
+        office_level=values["office_level"], jurisdiction=values["jurisdiction"],
+        state=state, email=email, district=district, phone=phone or None,
+        organization=values.get("organization") or None,
+    )  # fmt: skip
+
+
+def _with_state_as_jurisdiction(data: Mapping[str, object]) -> Mapping[str, object]:
+    """A state legislator's jurisdiction is the state (SPEC section 1): fill it in if blank."""
+    state = data.get("state")
+    if (
+        data.get("office_level") == "state_legislature"
+        and not _clean(data.get("jurisdiction"))
+        and isinstance(state, str)
+        and state.strip().upper() in STATES
+    ):
+        return {**data, "jurisdiction": STATES[state.strip().upper()]}
+    return data
+
+
+def _required_message(name: str) -> str:
+    return {
+        "full_name": _("Enter your full name."),
+        "title": _("Enter your title, like City Council Member."),
+        "office_level": _("Choose the level of your office."),
+        "jurisdiction": _("Enter the place you serve, like Saint Paul."),
+        "state": _("Choose a state."),
+        "email": _("Enter your email address."),
+    }[name]
+
+
+def _check_people_text(values: dict[str, str], errors: dict[str, list[str]]) -> None:
+    """Names, titles and places are printed on the letter: no links in them."""
+    for name in ("full_name", "title", "jurisdiction", "organization", "district"):
+        if values.get(name) and name not in errors and _URL_RE.search(values[name]):
+            errors[name] = [_("Web addresses are not allowed here.")]
+
+
+def _parse_email(raw: str, errors: dict[str, list[str]]) -> str:
+    if not raw or "email" in errors:
+        return ""
+    try:
+        # Case-insensitive comparison after email-validator's normalization (SPEC section 2).
+        return validate_email(raw, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        errors["email"] = [_("Enter an email address like name@example.gov.")]
+        return ""

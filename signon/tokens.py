@@ -1,0 +1,83 @@
+"""Signed, expiring links for signers: confirm and withdraw.
+
+A token carries (signature id, nonce, purpose), signed with SECRET_KEY by itsdangerous.
+The nonce must still match the signature's row when the link is used; using a link
+rotates the nonce, so each link works once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cache
+
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+
+from signon import settings
+from signon.errors import DomainError
+from signon.i18n import gettext_ as _
+
+SALT = "signon.signature-link"
+PURPOSES = ("confirm", "withdraw")
+MAX_TOKEN_LENGTH = 500
+
+
+class InvalidLink(DomainError):
+    status = 400
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class _ClockedSigner(TimestampSigner):
+    """A TimestampSigner whose clock can be set, so tests need not wait for expiry."""
+
+    def __init__(self, *args: object, clock: float | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._clock = clock
+
+    def get_timestamp(self) -> int:
+        return int(self._clock) if self._clock is not None else super().get_timestamp()
+
+
+@cache
+def _secret() -> str:
+    return settings.secret_key()
+
+
+def _serializer(clock: float | None) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(
+        _secret(), salt=SALT, signer=_ClockedSigner, signer_kwargs={"clock": clock}
+    )
+
+
+def make_token(signature_id: int, nonce: str, purpose: str, *, now: float | None = None) -> str:
+    assert purpose in PURPOSES
+    return _serializer(now).dumps([signature_id, nonce, purpose])
+
+
+def read_token(
+    token: str, purpose: str, *, max_age_seconds: int | None, now: float | None = None
+) -> tuple[int, str]:
+    """(signature id, nonce) from a link's token, or InvalidLink with a message for people."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidLink(_("This link is not valid. Use the link in your most recent email."))
+    try:
+        payload = _serializer(now).loads(token, max_age=max_age_seconds)
+    except SignatureExpired as exc:
+        raise InvalidLink(
+            _("This link has expired. Sign again to receive a new confirmation email.")
+        ) from exc
+    except BadSignature as exc:
+        raise InvalidLink(
+            _("This link is not valid. Use the link in your most recent email.")
+        ) from exc
+    if (
+        not isinstance(payload, list)
+        or len(payload) != 3
+        or payload[2] != purpose
+        or not isinstance(payload[0], int)
+        or not isinstance(payload[1], str)
+    ):
+        raise InvalidLink(_("This link is not valid. Use the link in your most recent email."))
+    return payload[0], payload[1]

@@ -1,0 +1,89 @@
+"""The JSON API under /api/v1 (SPEC section 4): no cookies, CORS open."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+from signon import campaigns, divisions, signatures
+from signon.errors import ValidationFailed
+from signon.i18n import current_locale
+from signon.i18n import gettext_ as _
+from signon.signing_rules import parse_signature
+from signon.views.signing import AppLinks, client_address
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+async def _json_body(request: Request) -> dict[str, object]:
+    """The request's JSON object, or ValidationFailed (422) saying what is wrong with it."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        raise ValidationFailed({"body": [_("Send the signature as JSON (application/json).")]})
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise ValidationFailed({"body": [_("The request is too large.")]})
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed({"body": [_("The body is not valid JSON.")]}) from exc
+    if not isinstance(data, dict):
+        raise ValidationFailed({"body": [_("Send one JSON object with the signature's fields.")]})
+    return data
+
+
+async def create_signature(request: Request) -> Response:
+    db = request.app.state.db
+    campaign = await campaigns.get_campaign(db, request.path_params["slug"], public=True)
+    await request.app.state.limiter.hit("sign", client_address(request))
+    try:
+        data = await _json_body(request)
+        fields = parse_signature(data, campaign.allowed_levels)
+    except ValidationFailed as exc:
+        return JSONResponse({"errors": exc.errors}, status_code=422)
+    result = await signatures.sign_campaign(
+        db, campaign, fields, locale=current_locale(), links=AppLinks(request.app)
+    )
+    return JSONResponse({"status": "unconfirmed"}, status_code=201 if result.created else 200)
+
+
+async def list_divisions(request: Request) -> Response:
+    state = request.query_params.get("state", "")[:2]
+    query = request.query_params.get("q", "")[:100]
+    found = await divisions.search_divisions(request.app.state.db, state, query)
+    return JSONResponse(
+        {"items": [{"id": d.id, "name": d.name, "type": d.type} for d in found]},
+        headers={"Cache-Control": "public, max-age=300"},
+    )
+
+
+routes = [
+    Mount(
+        "/api/v1",
+        routes=[
+            Route(
+                "/campaigns/{slug}/signatures",
+                create_signature,
+                methods=["POST"],
+                name="api:create_signature",
+            ),
+            Route("/divisions", list_divisions, methods=["GET"], name="api:divisions"),
+        ],
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type"],
+                allow_credentials=False,
+                max_age=86400,
+            )
+        ],
+    )
+]

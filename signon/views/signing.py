@@ -1,0 +1,119 @@
+"""Signing through the HTML form, and the confirm and withdraw links from the email.
+
+A GET never changes anything: government mail scanners open every link in a message, so
+the links show a page with a button, and only its POST acts (SPEC section 4).
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from signon import campaigns, formguard, settings, signatures
+from signon.csrf import read_form
+from signon.errors import ValidationFailed
+from signon.i18n import current_locale
+from signon.i18n import gettext_ as _
+from signon.signing_rules import FIELDS, parse_signature
+from signon.templating import flash, render
+from signon.views.public import render_campaign_page
+
+
+class AppLinks:
+    """Absolute links for emails: BASE_URL plus the path of a named route."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+
+    def _url(self, name: str, **params: str) -> str:
+        return settings.BASE_URL + str(self.app.url_path_for(name, **params))
+
+    def confirm(self, slug: str, token: str) -> str:
+        return self._url("signing:confirm", slug=slug, token=token)
+
+    def withdraw(self, slug: str, token: str) -> str:
+        return self._url("signing:withdraw", slug=slug, token=token)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def submit(request: Request) -> Response:
+    db = request.app.state.db
+    campaign = await campaigns.get_campaign(db, request.path_params["slug"], public=True)
+    form = await read_form(request)
+    values = {name: str(form.get(name) or "") for name in FIELDS}
+    raw = {key: str(value) for key, value in form.items()}
+    if formguard.looks_automated(raw, request.app.state.min_fill_seconds):
+        # One neutral message for every bot check: it never says which check failed.
+        message = _(
+            "We could not accept this submission. "
+            "Please check your details and send the form again."
+        )
+        return render_campaign_page(request, campaign, values, {"form": [message]}, 400)
+    await request.app.state.limiter.hit("sign", client_address(request))
+    try:
+        fields = parse_signature(values, campaign.allowed_levels)
+        await signatures.sign_campaign(
+            db, campaign, fields, locale=current_locale(), links=AppLinks(request.app)
+        )
+    except ValidationFailed as exc:
+        return render_campaign_page(request, campaign, values, exc.errors, 400)
+    return RedirectResponse(request.url_for("signing:thanks", slug=campaign.slug), status_code=303)
+
+
+async def thanks(request: Request) -> Response:
+    campaign = await campaigns.get_campaign(
+        request.app.state.db, request.path_params["slug"], public=True
+    )
+    return render(request, "public/thanks.html", {"campaign": campaign})
+
+
+async def _link_page(request: Request, purpose: str) -> Response:
+    db = request.app.state.db
+    slug, token = request.path_params["slug"], request.path_params["token"]
+    campaign = await campaigns.get_campaign(db, slug, public=True)
+    signature = await signatures.signature_for_link(db, slug, token, purpose)
+    return render(
+        request,
+        f"public/{purpose}.html",
+        {"campaign": campaign, "details": signature.details(), "token": token},
+    )
+
+
+async def confirm_page(request: Request) -> Response:
+    return await _link_page(request, "confirm")
+
+
+async def withdraw_page(request: Request) -> Response:
+    return await _link_page(request, "withdraw")
+
+
+async def confirm(request: Request) -> Response:
+    await read_form(request)
+    await request.app.state.limiter.hit("confirm", client_address(request))
+    slug = request.path_params["slug"]
+    await signatures.confirm_signature(request.app.state.db, slug, request.path_params["token"])
+    flash(request, _("Thank you: your signature is confirmed. It will be listed once verified."))
+    return RedirectResponse(request.url_for("campaigns:detail", slug=slug), status_code=303)
+
+
+async def withdraw(request: Request) -> Response:
+    await read_form(request)
+    slug = request.path_params["slug"]
+    await signatures.withdraw_signature(request.app.state.db, slug, request.path_params["token"])
+    flash(request, _("Your signature has been withdrawn."))
+    return RedirectResponse(request.url_for("campaigns:detail", slug=slug), status_code=303)
+
+
+routes = [
+    Route("/c/{slug}/sign", submit, methods=["POST"], name="signing:submit"),
+    Route("/c/{slug}/thanks", thanks, methods=["GET"], name="signing:thanks"),
+    Route("/c/{slug}/confirm/{token}", confirm_page, methods=["GET"], name="signing:confirm"),
+    Route("/c/{slug}/confirm/{token}", confirm, methods=["POST"], name="signing:confirm_submit"),
+    Route("/c/{slug}/withdraw/{token}", withdraw_page, methods=["GET"], name="signing:withdraw"),
+    Route("/c/{slug}/withdraw/{token}", withdraw, methods=["POST"], name="signing:withdraw_submit"),
+]

@@ -1,0 +1,23 @@
+"""The email outbox for staff: what was sent, what waits, and why a message failed.
+
+With SMTP_URL unset, this is where staff read the messages the app would have sent.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from signon.mail import list_outbox
+from signon.templating import render
+from signon.views.staff_auth import staff_required
+
+
+@staff_required
+async def outbox(request: Request) -> Response:
+    messages = await list_outbox(request.app.state.db)
+    return render(request, "staff/outbox.html", {"messages": messages})
+
+
+routes = [Route("/staff/outbox", outbox, methods=["GET"], name="staff:outbox")]

@@ -52,10 +52,13 @@ async def search_divisions(db: Database, state: str, query: str) -> list[Divisio
     if not key or len(state) != 2:
         return []
     escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    # Positions are this module's own integers, inlined so PostgreSQL types them as such.
     rank = sa.case(
-        {kind: position for position, kind in enumerate(TYPE_ORDER)},
-        value=divisions.c.type,
-        else_=len(TYPE_ORDER),
+        *[
+            (divisions.c.type == kind, sa.literal_column(str(position)))
+            for position, kind in enumerate(TYPE_ORDER)
+        ],
+        else_=sa.literal_column(str(len(TYPE_ORDER))),
     )
     rows = await db.fetch_all(
         sa.select(divisions.c.id, divisions.c.name, divisions.c.type)

@@ -80,7 +80,8 @@ async def queue_email(db: Database, message: OutgoingEmail) -> int:
 
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the n-th failed attempt: 10 s, 20 s, 40 s ... at most 1 h."""
-    return min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+    doublings = min(max(attempts - 1, 0), 20)  # 2**20 * 10 s is far past the cap already
+    return min(BACKOFF_FIRST * 2**doublings, BACKOFF_MAX)
 
 
 def _build(row: Any) -> EmailMessage:
@@ -222,3 +223,19 @@ async def list_outbox(db: Database, *, limit: int = 100) -> list[OutboxMessage]:
 
 def confirmation_subject(title: str) -> str:
     return _("Confirm your signature: %(title)s") % {"title": title}
+
+
+async def run_worker(db: Database, smtp_url: str | None, *, poll_seconds: float = 2.0) -> None:
+    """Deliver due messages until cancelled; sleeps between empty polls."""
+    import asyncio
+
+    if not smtp_url:
+        log.info("SMTP_URL is unset: emails are written to the log and kept in the outbox")
+    while True:
+        try:
+            sent = await deliver_due(db, smtp_url)
+        except OSError as exc:  # the database is unreachable: keep trying
+            log.warning("Outbox poll failed: %s", exc)
+            sent = 0
+        if not sent:
+            await asyncio.sleep(poll_seconds)

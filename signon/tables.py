@@ -171,7 +171,7 @@ signatures = sa.Table(
     sa.Column("status", sa.String(20), nullable=False, server_default="unconfirmed"),
     sa.Column("text_version", sa.Integer, nullable=False),
     # A repeat submission's details, waiting for confirmation from the same email.
-    sa.Column("pending_change", JSONB),
+    sa.Column("pending_change", JSONB(none_as_null=True)),
     # Rotated whenever a confirmation link is used or replaced, so each works once.
     sa.Column("token_nonce", sa.String(64), nullable=False),
     # The withdraw link's own nonce: it survives confirmation and rotates on withdrawal.
@@ -286,7 +286,7 @@ audit_log = sa.Table(
     sa.Column("object_type", sa.String(50), nullable=False),
     sa.Column("object_id", sa.String(100)),
     sa.Column("campaign_id", sa.Integer, sa.ForeignKey("campaigns.id", ondelete="SET NULL")),
-    sa.Column("before", JSONB),
-    sa.Column("after", JSONB),
+    sa.Column("before", JSONB(none_as_null=True)),
+    sa.Column("after", JSONB(none_as_null=True)),
     sa.Index("ix_audit_log_at", "at"),
 )

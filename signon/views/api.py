@@ -54,7 +54,7 @@ async def create_signature(request: Request) -> Response:
 
 
 async def list_divisions(request: Request) -> Response:
-    state = request.query_params.get("state", "")[:2]
+    state = request.query_params.get("state", "")
     query = request.query_params.get("q", "")[:100]
     found = await divisions.search_divisions(request.app.state.db, state, query)
     return JSONResponse(

@@ -108,6 +108,7 @@ def create_app(
         try:
             yield
         finally:
+            await limiter.close()
             await db.disconnect()
 
     app = Starlette(

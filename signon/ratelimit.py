@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 import limits
+import redis.asyncio as redis
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
@@ -27,12 +28,20 @@ class RateLimiter:
                 raise ConfigurationError(
                     f"SIGN_RATE_LIMIT={spec!r} is not a rate like '20/hour' or 'off'"
                 ) from exc
+        # The Redis pool is ours, so that close() can release its connections.
+        self._pool = redis.ConnectionPool.from_url(redis_url) if redis_url else None
         storage: Storage = (
-            RedisStorage(_async_url(redis_url), implementation="redispy")
+            RedisStorage(
+                _async_url(redis_url), implementation="redispy", connection_pool=self._pool
+            )
             if redis_url
             else MemoryStorage()
         )
         self.strategy = MovingWindowRateLimiter(storage)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
 
     async def hit(self, scope: str, address: str) -> None:
         """Count one request; raise TooManyAttempts (429) once the address is over."""

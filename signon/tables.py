@@ -274,6 +274,171 @@ divisions = sa.Table(
     ),
 )
 
+# --- Public datasets (imported by `signon import ...`; see SOURCES.md in shared/data) ---
+
+DATASET_NAMES = ("dotgov", "ocd", "openstates", "congress")
+
+# One row per dataset: what was last imported, from which file, when.
+datasets = sa.Table(
+    "datasets",
+    metadata,
+    sa.Column("name", sa.String(20), primary_key=True),
+    sa.Column("source", sa.String(500), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("row_count", sa.Integer, nullable=False),
+    sa.Column("skipped_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("seconds", sa.Float, nullable=False, server_default="0"),
+    sa.CheckConstraint(_one_of("name", DATASET_NAMES), name="name"),
+)
+
+# The .gov registry (cisagov/dotgov-data current-full.csv).
+dotgov_domains = sa.Table(
+    "dotgov_domains",
+    metadata,
+    sa.Column("domain", sa.String(253), primary_key=True),
+    sa.Column("domain_type", sa.String(100), nullable=False),
+    sa.Column("organization", sa.String(300), nullable=False),
+    sa.Column("suborganization", sa.String(300)),
+    sa.Column("city", sa.String(200)),
+    sa.Column("state", sa.String(2)),
+)
+
+# Open States people: one row per person file, current or retired.
+roster_people = sa.Table(
+    "roster_people",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("given_name", sa.String(200)),
+    sa.Column("family_name", sa.String(200)),
+    sa.Column("other_names", ARRAY(sa.String(300)), nullable=False, server_default="{}"),
+    # The person's own addresses (lower-cased), from `email` and `offices`.
+    sa.Column("emails", ARRAY(sa.String(254)), nullable=False, server_default="{}"),
+    # Addresses found in `extras` (staff, aides): never the person's own.
+    sa.Column("staff_emails", ARRAY(sa.String(254)), nullable=False, server_default="{}"),
+    sa.Column("state", sa.String(2), nullable=False),
+    # Filed under retired/ upstream.
+    sa.Column("retired", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("source", sa.String(300), nullable=False),
+)
+
+roster_roles = sa.Table(
+    "roster_roles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "person_id",
+        sa.String(100),
+        sa.ForeignKey("roster_people.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    # upper, lower, legislature, mayor, governor, ...
+    sa.Column("type", sa.String(50), nullable=False),
+    sa.Column("district", sa.String(100)),
+    sa.Column("jurisdiction", sa.String(300), nullable=False),
+    # The seat's OCD division (state:wi/sldl:15, state:wi/place:milwaukee) when known.
+    sa.Column("division_id", sa.String(300), index=True),
+    sa.Column("title", sa.String(200)),
+    # ISO dates as the YAML gives them; end_date is empty for a current role.
+    sa.Column("start_date", sa.String(10)),
+    sa.Column("end_date", sa.String(10)),
+)
+
+# Vacant seats, from Open States' settings.yml.
+roster_vacancies = sa.Table(
+    "roster_vacancies",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("state", sa.String(2), nullable=False),
+    sa.Column("chamber", sa.String(20), nullable=False),
+    sa.Column("district", sa.String(100), nullable=False),
+    sa.Column("vacant_until", sa.String(10)),
+)
+
+# Current members of Congress (unitedstates/congress-legislators), for state packets.
+congress_members = sa.Table(
+    "congress_members",
+    metadata,
+    sa.Column("bioguide", sa.String(20), primary_key=True),
+    sa.Column("full_name", sa.String(200), nullable=False),
+    sa.Column("first_name", sa.String(100), nullable=False),
+    sa.Column("last_name", sa.String(100), nullable=False),
+    sa.Column("state", sa.String(2), nullable=False, index=True),
+    sa.Column("chamber", sa.String(3), nullable=False),
+    # 0 is at-large; null for senators.
+    sa.Column("district", sa.Integer),
+    sa.Column("party", sa.String(50)),
+    sa.Column("term_start", sa.String(10), nullable=False),
+    sa.Column("term_end", sa.String(10), nullable=False),
+    sa.CheckConstraint("chamber IN ('sen', 'rep')", name="chamber"),
+)
+
+# --- Public counts and the delivered letter ---
+
+# Verified signatures per (campaign, state). Kept by the trigger signon_count_signature
+# (migration 0003) in the same transaction as every change of a signature's status or
+# state, so it cannot drift; reading the count never scans signatures.
+campaign_counts = sa.Table(
+    "campaign_counts",
+    metadata,
+    sa.Column(
+        "campaign_id",
+        sa.Integer,
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("state", sa.String(2), primary_key=True),
+    sa.Column("verified", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.CheckConstraint("verified >= 0", name="verified_not_negative"),
+)
+
+# The PDF as delivered: frozen, byte for byte.
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column(
+        "campaign_id",
+        sa.Integer,
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("pdf", sa.LargeBinary, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("signer_count", sa.Integer, nullable=False),
+    sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("delivered_by", sa.Integer, sa.ForeignKey("staff.id")),
+)
+
+PDF_RENDER_STATES = ("pending", "ready", "failed")
+
+# Rendered PDFs, reused until the text or the signatory list changes (the fingerprint).
+pdf_renders = sa.Table(
+    "pdf_renders",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "campaign_id",
+        sa.Integer,
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    # "letter", "state:WI" (the letter's WI signers) or "packet:WI" (addressed to WI's delegation).
+    sa.Column("variant", sa.String(20), nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
+    sa.Column("pdf", sa.LargeBinary),
+    sa.Column("error", sa.String(2000)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint(
+        "campaign_id", "variant", "fingerprint", name="uq_pdf_renders_campaign_variant_fingerprint"
+    ),
+    sa.CheckConstraint(_one_of("status", PDF_RENDER_STATES), name="status"),
+)
+
 audit_log = sa.Table(
     "audit_log",
     metadata,

@@ -174,6 +174,30 @@ async def update_staff(
     return await get_staff(db, staff_id)
 
 
+async def set_password(db: Database, actor: Actor, staff_id: int, password: str) -> None:
+    """Replace an account's password (an admin, or the account's owner).
+
+    The audit row records that it changed, never the password or its hash.
+    """
+    if not (actor.is_admin or actor.staff_id == staff_id):
+        raise Forbidden("Only an admin can set another account's password.")
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed({"password": [f"Use at least {MIN_PASSWORD} characters."]})
+    if len(password) > MAX_PASSWORD:
+        raise ValidationFailed({"password": [f"Use at most {MAX_PASSWORD} characters."]})
+    password_hash = await run_in_threadpool(_hasher.hash, password)
+    async with db.transaction():
+        changed = await db.fetch_val(
+            staff.update()
+            .where(staff.c.id == staff_id)
+            .values(password_hash=password_hash)
+            .returning(staff.c.id)
+        )
+        if changed is None:
+            raise NotFound("There is no such staff account.")
+        await record_audit(db, actor, "staff.set_password", "staff", staff_id)
+
+
 async def authenticate(db: Database, email: str, password: str, address: str) -> StaffMember:
     """The staff member these credentials belong to.
 

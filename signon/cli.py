@@ -1,0 +1,279 @@
+"""The `signon` command line (SPEC section 3): one click group; each docstring is its help.
+
+Commands call the same domain functions as the staff pages, acting as the audit log's
+"cli" actor. Every command that touches the database applies pending migrations first
+(a no-op when the schema is current), so `signon demo` works on an empty database.
+Modules that load the database drivers are imported inside the commands: `signon --help`
+stays instant, reads no configuration and starts no database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import warnings
+from collections.abc import Awaitable, Callable
+from typing import IO, TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from signon import settings
+
+if TYPE_CHECKING:
+    from databases import Database
+
+T = TypeVar("T")
+
+# Where a domain field is given under another name on the command line.
+OPTION_NAMES = {"body_markdown": "body-file", "allowed_levels": "levels"}
+
+
+class Refused(click.ClickException):
+    """One or more problems a person can fix, shown one per line and exit status 1."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        for line in self.lines:
+            click.echo(f"Error: {line}", err=True)
+
+
+class SignonGroup(click.Group):
+    """Turns configuration and domain errors into messages, in one place for all commands."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("prog_name", "signon")  # also under `python -m signon`
+        return super().main(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from signon.errors import DomainError, ValidationFailed
+
+        try:
+            return super().invoke(ctx)
+        except settings.ConfigurationError as exc:
+            raise Refused([str(exc)]) from exc
+        except ValidationFailed as exc:
+            raise Refused(
+                [
+                    f"{OPTION_NAMES.get(field, field).replace('_', '-')}: {message}"
+                    for field, messages in exc.errors.items()
+                    for message in messages
+                ]
+            ) from exc
+        except DomainError as exc:
+            raise Refused([exc.message]) from exc
+
+
+@click.group(cls=SignonGroup)
+def main() -> None:
+    """Signon: sign-on letters and statements for elected officials.
+
+    With DATABASE_URL unset, commands use an embedded PostgreSQL kept under ./var/.
+    """
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    # pgserver warns when XDG_RUNTIME_DIR is unset (root, containers); it works regardless.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+    logging.getLogger("signon").setLevel(logging.INFO)
+
+
+def _migrated_url() -> str:
+    """The database URL (starting the embedded server if need be), migrated to head."""
+    from signon import db
+
+    url = db.resolve_database_url()
+    asyncio.run(_check_connection(url))
+    db.migrate(url)
+    return url
+
+
+async def _check_connection(url: str) -> None:
+    """Fail with one clear line, not a driver traceback, when the database cannot be used."""
+    import asyncpg
+
+    from signon.db import sqlalchemy_url
+
+    try:
+        dsn = sqlalchemy_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
+        connection = await asyncpg.connect(dsn, timeout=10)
+    except (OSError, ValueError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise Refused([f"Cannot connect to the database: {exc}"]) from exc
+    await connection.close()
+
+
+def _run(work: Callable[[Database], Awaitable[T]]) -> T:
+    """Migrate, then run `work` with a connected database and return its result."""
+    url = _migrated_url()
+
+    async def connected() -> T:
+        from signon.db import make_database
+
+        database = make_database(url, min_size=1, max_size=2)
+        await database.connect()
+        try:
+            return await work(database)
+        finally:
+            await database.disconnect()
+
+    return asyncio.run(connected())
+
+
+def _public_url(route: str, **params: str) -> str:
+    """An absolute link, from the app's own route table (URLs are never hand-built)."""
+    from starlette.routing import Router
+
+    from signon.app import routes
+
+    return settings.BASE_URL + str(Router(routes()).url_path_for(route, **params))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=settings.PORT, show_default=True, help="Port (PORT).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--reload", is_flag=True, help="Restart when the code changes (development).")
+def serve(host: str, port: int, workers: int, reload: bool) -> None:
+    """Serve the web app, after applying pending migrations."""
+    import uvicorn
+
+    settings.secret_key()  # refuse to start without a safe key, before touching anything
+    url = _migrated_url()
+    options: dict[str, Any] = {"host": host, "port": port, "loop": "uvloop", "http": "httptools"}
+    if workers == 1 and not reload:
+        from signon.app import create_app
+
+        uvicorn.run(create_app(url), **options)
+        return
+    # Worker and reloader processes import the app afresh, and settings reads the database
+    # from the environment: the one place Signon writes os.environ, so that they use the
+    # database resolved here (the embedded server lives as long as this process).
+    os.environ["DATABASE_URL"] = url
+    if reload:
+        options["reload_dirs"] = [str(settings.PROJECT_DIR / "signon")]
+    uvicorn.run("signon.app:create_app", factory=True, workers=workers, reload=reload, **options)
+
+
+@main.command()
+def migrate() -> None:
+    """Apply the database migrations (Alembic upgrade to head)."""
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
+    _migrated_url()
+    click.echo("The database schema is up to date.")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return click.get_text_stream("stdin").readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@main.command("create-staff")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's full name.")
+@click.option("--admin", is_flag=True, help="Make an admin (manages staff accounts).")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
+)
+def create_staff(email: str, name: str, admin: bool, password_stdin: bool) -> None:
+    """Create a staff account.
+
+    The password is asked for twice at a hidden prompt, or read from the first line of
+    standard input with --password-stdin.
+    """
+    from signon import staff
+    from signon.audit import CLI
+
+    password = _read_password(password_stdin)
+    role = "admin" if admin else "staff"
+    staff.validate_staff_fields(email, name, password, role)  # fail before any database work
+    member = _run(
+        lambda db: staff.create_staff(db, CLI, email=email, name=name, password=password, role=role)
+    )
+    click.echo(f"Created {member.role} account {member.email}.")
+    click.echo(f"Sign in at {_public_url('staff:login')}")
+
+
+@main.command()
+def demo() -> None:
+    """Load, or replace, the open demo letter at /c/demo.
+
+    Prints the letter's address and a staff login: the admin account demo@signon.example,
+    which gets a fresh random password on every run.
+    """
+    from signon.demo import load_demo
+
+    login = _run(load_demo)
+    click.echo(f"Demo letter:  {_public_url('campaigns:detail', slug=login.slug)}")
+    click.echo(f"Staff login:  {_public_url('staff:login')}")
+    click.echo(f"  email:      {login.email}")
+    click.echo(f"  password:   {login.password}")
+    click.echo("Start the server with: signon serve")
+
+
+@main.group()
+def campaign() -> None:
+    """Create, open and close campaigns."""
+
+
+@campaign.command("create")
+@click.option("--slug", required=True, help="Its address: /c/SLUG (e.g. eats-act-2026).")
+@click.option("--title", required=True)
+@click.option(
+    "--body-file",
+    required=True,
+    type=click.File("r", encoding="utf-8"),
+    help="The text, in Markdown ('-' reads stdin).",
+)
+@click.option("--kind", default="letter", show_default=True, help="letter or statement.")
+@click.option("--goal", default="", help="Number of signers aimed for.")
+@click.option(
+    "--auto-verify",
+    default="strong",
+    show_default=True,
+    help="off, strong or strong_or_medium: evidence that verifies a signer without review.",
+)
+@click.option("--levels", default="", help="Office levels that may sign, e.g. county,municipal.")
+def create_campaign(
+    slug: str, title: str, body_file: IO[str], kind: str, goal: str, auto_verify: str, levels: str
+) -> None:
+    """Create a draft campaign (open it with: signon campaign open SLUG)."""
+    from signon import campaigns
+    from signon.audit import CLI
+
+    fields = campaigns.parse_campaign_fields(
+        {
+            "slug": slug,
+            "title": title,
+            "body_markdown": body_file.read(),
+            "kind": kind,
+            "goal": goal,
+            "auto_verify": auto_verify,
+            "allowed_levels": levels,
+        }
+    )
+    created = _run(lambda db: campaigns.create_campaign(db, CLI, fields))
+    click.echo(f"Created draft {created.kind} {created.slug!r}: {created.title}")
+
+
+@campaign.command("open")
+@click.argument("slug")
+def open_campaign(slug: str) -> None:
+    """Open a draft campaign for signatures."""
+    from signon import campaigns
+    from signon.audit import CLI
+
+    opened = _run(lambda db: campaigns.open_campaign(db, CLI, slug))
+    click.echo(f"Opened {opened.slug!r}: {_public_url('campaigns:detail', slug=opened.slug)}")
+
+
+@campaign.command("close")
+@click.argument("slug")
+def close_campaign(slug: str) -> None:
+    """Close an open campaign: it stops taking signatures."""
+    from signon import campaigns
+    from signon.audit import CLI
+
+    closed = _run(lambda db: campaigns.close_campaign(db, CLI, slug))
+    click.echo(f"Closed {closed.slug!r}.")

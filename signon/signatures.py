@@ -24,6 +24,7 @@ from signon.mail import OutgoingEmail, confirmation_subject, queue_email, render
 from signon.signing_rules import IDENTITY_FIELDS, SignatureFields
 from signon.tables import campaigns, email_outbox, evidence, signatures
 from signon.tokens import InvalidLink, make_token, new_nonce, read_token
+from signon.verification import evaluate_signature
 
 SIGNER = Actor(label="signer")
 # Confirmation emails for one signature, at most, per hour (re-sends on repeat signing).
@@ -267,9 +268,18 @@ async def confirm_signature(
             key: value for key, value in values.items() if key in DETAIL_FIELDS or key == "status"
         }
         await record_audit(
-            db, SIGNER, "signature.confirm", "signature", current.id, campaign_id=campaign.id,
-            before={key: getattr(current, key) for key in changed}, after=changed,
-        )  # fmt: skip
+            db,
+            SIGNER,
+            "signature.confirm",
+            "signature",
+            current.id,
+            campaign_id=campaign.id,
+            before={key: getattr(current, key) for key in changed},
+            after=changed,
+        )
+        if values.get("status") == "confirmed":
+            # Evidence, then the campaign's policy, in the same transaction (SPEC 5).
+            await evaluate_signature(db, current.id, now=now)  # fmt: skip
     return await get_signature(db, current.id)
 
 

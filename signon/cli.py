@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
+import sys
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -144,6 +146,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     if workers == 1 and not reload:
         from signon.app import create_app
 
+        _exit_normally_on_sigterm()
         uvicorn.run(create_app(url), **options)
         return
     # Worker and reloader processes import the app afresh, and settings reads the database
@@ -153,6 +156,17 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     if reload:
         options["reload_dirs"] = [str(settings.PROJECT_DIR / "signon")]
     uvicorn.run("signon.app:create_app", factory=True, workers=workers, reload=reload, **options)
+
+
+def _exit_normally_on_sigterm() -> None:
+    """Let SIGTERM end `serve` through Python's normal exit, as Ctrl-C does.
+
+    uvicorn shuts down gracefully, then re-raises the signal it caught; with SIGTERM's
+    default action the process would die there without running atexit handlers, and the
+    embedded PostgreSQL would keep running. (uvicorn's multi-process and reload
+    supervisors return normally, so they need no help.)
+    """
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
 
 
 @main.command()

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -201,4 +204,40 @@ async def test_migrate_without_database_url_uses_the_embedded_server(tmp_path):
     assert "Running upgrade" in result.stderr
     assert (tmp_path / "var" / "pgdata" / "PG_VERSION").exists()
     # The server stopped with the command (pgserver's cleanup_mode="stop").
+    assert not (tmp_path / "var" / "pgdata" / "postmaster.pid").exists()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def wait_until_served(url: str, process: asyncio.subprocess.Process) -> httpx.Response:
+    async with asyncio.timeout(TIMEOUT_SECONDS), httpx.AsyncClient() as http:
+        while process.returncode is None:
+            try:
+                return await http.get(url)
+            except httpx.TransportError:
+                await asyncio.sleep(0.1)
+    raise AssertionError(f"signon serve exited with status {process.returncode}")
+
+
+async def test_serve_on_the_embedded_server_stops_it_on_sigterm(tmp_path):
+    """`signon serve` with no DATABASE_URL migrates, serves, and on SIGTERM (what platforms
+    send) shuts down through the normal exit path, so the embedded PostgreSQL stops too."""
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "signon", "serve", "--port", str(port),
+        cwd=tmp_path, env=cli_env(None),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        response = await wait_until_served(f"http://127.0.0.1:{port}/", process)
+        assert response.status_code == 200
+        assert (tmp_path / "var" / "pgdata" / "postmaster.pid").exists()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(TIMEOUT_SECONDS):
+            await process.wait()
     assert not (tmp_path / "var" / "pgdata" / "postmaster.pid").exists()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 
 import asyncpg
 from databases import Database
@@ -18,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from signon import db as database
 from signon import errors, settings
+from signon.campaigns import now_utc
 from signon.i18n import LocaleMiddleware
 from signon.ratelimit import RateLimiter
 from signon.views import (
@@ -28,6 +30,7 @@ from signon.views import (
     staff_auth,
     staff_campaigns,
     staff_outbox,
+    staff_review,
     staff_users,
 )
 
@@ -77,6 +80,7 @@ def routes() -> list:
         *staff_users.routes,
         *staff_audit.routes,
         *staff_outbox.routes,
+        *staff_review.routes,
         Mount("/static", StaticFiles(directory=settings.PROJECT_DIR / "static"), name="static"),
     ]
 
@@ -87,11 +91,13 @@ def create_app(
     db: Database | None = None,
     sign_rate_limit: str | None = None,
     min_fill_seconds: float | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Starlette:
     """Build the app. Refuses to start (ConfigurationError) without a safe secret key.
 
     The keyword arguments override settings (tests use them); by default they come from
-    SIGN_RATE_LIMIT and MIN_FILL_SECONDS.
+    SIGN_RATE_LIMIT and MIN_FILL_SECONDS. `clock` gives "now" to the rules that depend on
+    the date (closing dates, roster terms), so tests can fix it.
     """
     secret = settings.secret_key()
     limiter = RateLimiter(
@@ -135,6 +141,7 @@ def create_app(
     )
     app.state.db = db
     app.state.limiter = limiter
+    app.state.clock = clock or now_utc
     app.state.min_fill_seconds = (
         settings.MIN_FILL_SECONDS if min_fill_seconds is None else min_fill_seconds
     )

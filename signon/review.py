@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from databases import Database
 
-from signon.audit import Actor, record_audit
-from signon.errors import Conflict, ValidationFailed
+from signon.audit import Actor, changed_fields, record_audit
+from signon.errors import Conflict, NotFound, ValidationFailed
+from signon.evidence import Signal
+from signon.offices import OFFICE_LEVELS
+from signon.signing_rules import FIELDS, parse_signature
 from signon.tables import signatures
+from signon.verification import evaluate_signature, list_evidence, rank
 
 MAX_REASON = 1000
 # Which states each decision may start from.
@@ -76,11 +81,121 @@ async def _decide(
                 )
             )
             await record_audit(
-                db, actor, ACTIONS[status],
-                "signature", row["id"], campaign_id=campaign_id,
-                before={"status": row["status"]}, after={"status": status, "reason": reason},
-            )  # fmt: skip
+                db,
+                actor,
+                ACTIONS[status],
+                "signature",
+                row["id"],
+                campaign_id=campaign_id,
+                before={"status": row["status"]},
+                after={"status": status, "reason": reason},
+            )
             decided += 1
     if decided == 0 and len(ids) == 1:
         raise Conflict("That signature cannot be decided now: it is not confirmed.")
     return Decision(decided=decided, skipped=len(ids) - decided)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: int
+    full_name: str
+    title: str
+    office_level: str
+    jurisdiction: str
+    state: str
+    district: str | None
+    email: str
+    phone: str | None
+    organization: str | None
+    status: str
+    division_id: str | None
+    signed_at: datetime
+    confirmed_at: datetime | None
+    decision_reason: str | None
+    evidence: tuple[Signal, ...]
+
+    @property
+    def has_negative(self) -> bool:
+        return any(signal.strength == "strong_negative" for signal in self.evidence)
+
+    @property
+    def best_rank(self) -> int:
+        """The rank of the strongest signal in favour (lower is stronger)."""
+        ranks = [rank(s.strength) for s in self.evidence if s.strength != "strong_negative"]
+        return min(ranks, default=len(ranks) + 99)
+
+
+QUEUE_LIMIT = 500
+
+
+async def list_queue(
+    db: Database,
+    campaign_id: int,
+    *,
+    status: str = "confirmed",
+    state: str = "",
+    level: str = "",
+) -> list[QueueItem]:
+    """Signatures waiting for staff (or in another status), strongest evidence first;
+    signatures with a strong negative come after the clear ones."""
+    query = sa.select(signatures).where(
+        signatures.c.campaign_id == campaign_id, signatures.c.status == status
+    )
+    if state:
+        query = query.where(signatures.c.state == state.upper()[:2])
+    if level:
+        query = query.where(signatures.c.office_level == level[:30])
+    rows = await db.fetch_all(query.order_by(signatures.c.signed_at).limit(QUEUE_LIMIT))
+    found = await list_evidence(db, [row["id"] for row in rows])
+    items = [
+        QueueItem(
+            **{name: row[name] for name in QueueItem.__dataclass_fields__ if name != "evidence"},
+            evidence=tuple(found.get(row["id"], [])),
+        )
+        for row in rows
+    ]
+    return sorted(items, key=lambda item: (item.has_negative, item.best_rank))
+
+
+OFFICE_FIELDS = ("title", "office_level", "jurisdiction", "state", "district")
+
+
+async def edit_office(
+    db: Database, actor: Actor, campaign_id: int, signature_id: int, data: dict[str, str]
+) -> None:
+    """Correct a signer's office (a typo in the jurisdiction, say), audited; the evidence
+    is gathered again, and staff decide (no automatic verification after an edit)."""
+    async with db.transaction():
+        row = await db.fetch_one(
+            sa.select(signatures)
+            .where(signatures.c.id == signature_id, signatures.c.campaign_id == campaign_id)
+            .with_for_update()
+        )
+        if row is None:
+            raise NotFound("There is no such signature in this campaign.")
+        merged = {name: row[name] or "" for name in FIELDS}
+        merged.update({name: data.get(name, "") for name in OFFICE_FIELDS})
+        merged["email"] = row["email"]
+        fields = parse_signature(merged, OFFICE_LEVELS)
+        after = {name: getattr(fields, name) for name in OFFICE_FIELDS}
+        before = {name: row[name] for name in OFFICE_FIELDS}
+        before, after = changed_fields(before, after)
+        if not after:
+            return
+        await db.execute(
+            signatures.update()
+            .where(signatures.c.id == signature_id)
+            .values(**after, updated_at=sa.func.now())
+        )
+        await record_audit(
+            db,
+            actor,
+            "signature.edit_office",
+            "signature",
+            signature_id,
+            campaign_id=campaign_id,
+            before=before,
+            after=after,
+        )
+        await evaluate_signature(db, signature_id, apply_policy=False)

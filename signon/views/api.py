@@ -48,7 +48,12 @@ async def create_signature(request: Request) -> Response:
     except ValidationFailed as exc:
         return JSONResponse({"errors": exc.errors}, status_code=422)
     result = await signatures.sign_campaign(
-        db, campaign, fields, locale=current_locale(), links=AppLinks(request.app)
+        db,
+        campaign,
+        fields,
+        locale=current_locale(),
+        links=AppLinks(request.app),
+        now=request.app.state.clock(),
     )
     return JSONResponse({"status": "unconfirmed"}, status_code=201 if result.created else 200)
 

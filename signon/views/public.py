@@ -32,7 +32,7 @@ def render_campaign_page(
         "public/campaign.html",
         {
             "campaign": campaign,
-            "accepting": campaign.accepts_signatures(campaigns.now_utc()),
+            "accepting": campaign.accepts_signatures(request.app.state.clock()),
             "values": values or {},
             "errors": errors or {},
             "levels": [level for level in OFFICE_LEVELS if level in campaign.allowed_levels],

@@ -58,7 +58,12 @@ async def submit(request: Request) -> Response:
     try:
         fields = parse_signature(values, campaign.allowed_levels)
         await signatures.sign_campaign(
-            db, campaign, fields, locale=current_locale(), links=AppLinks(request.app)
+            db,
+            campaign,
+            fields,
+            locale=current_locale(),
+            links=AppLinks(request.app),
+            now=request.app.state.clock(),
         )
     except ValidationFailed as exc:
         return render_campaign_page(request, campaign, values, exc.errors, 400)
@@ -96,7 +101,9 @@ async def confirm(request: Request) -> Response:
     await read_form(request)
     await request.app.state.limiter.hit("confirm", client_address(request))
     slug = request.path_params["slug"]
-    await signatures.confirm_signature(request.app.state.db, slug, request.path_params["token"])
+    await signatures.confirm_signature(
+        request.app.state.db, slug, request.path_params["token"], now=request.app.state.clock()
+    )
     flash(request, _("Thank you: your signature is confirmed. It will be listed once verified."))
     return RedirectResponse(request.url_for("campaigns:detail", slug=slug), status_code=303)
 

@@ -29,17 +29,42 @@ def csrf_token(request: Request) -> str:
 
 
 async def read_form(request: Request) -> FormData:
-    """The request's form fields, after checking its CSRF token."""
+    """The request's form fields, after checking its CSRF token and that they are text."""
     try:
         form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
-    except Exception as exc:  # malformed bodies, too many fields: the client's fault
-        raise HTTPException(400, "The form could not be read.") from exc
+    except Exception as exc:  # malformed bodies, too many or too long fields: the client's fault
+        raise HTTPException(
+            400, "The form could not be read: a field is too long or the form is malformed."
+        ) from exc
+    _check_token(request, form)
+    _check_text(form)
+    return form
+
+
+def _check_token(request: Request, form: FormData) -> None:
     expected = request.session.get(SESSION_KEY)
     given = form.get(FIELD)
-    if not expected or not isinstance(given, str) or not hmac.compare_digest(expected, given):
+    # Compared as bytes: compare_digest raises on str with non-ASCII characters.
+    if not (
+        expected
+        and isinstance(given, str)
+        and hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
+    ):
         raise HTTPException(
             403,
             "This form has expired or did not come from this site. "
             "Go back, reload the page and submit it again.",
         )
-    return form
+
+
+def _check_text(form: FormData) -> None:
+    # U+FFFD is what the parser puts in place of bytes that are not UTF-8, so a field
+    # holding it was not sent as text; NUL is refused by PostgreSQL. Better a clear 400
+    # than mangled text stored or a driver error.
+    for _name, value in form.multi_items():
+        if isinstance(value, str) and ("\x00" in value or "\ufffd" in value):
+            raise HTTPException(
+                400,
+                "The form contains characters that are not valid text. "
+                "Check what you typed or pasted and submit it again.",
+            )

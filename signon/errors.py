@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+import asyncpg
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -57,7 +58,8 @@ def _error_response(
     request: Request, status: int, message: str, headers: dict[str, str] | None = None
 ) -> Response:
     if _wants_json(request):
-        return JSONResponse({"error": message}, status_code=status, headers=headers)
+        error = message or _title_for(status)
+        return JSONResponse({"error": error}, status_code=status, headers=headers)
     from signon.templating import render  # the templating module imports csrf, not errors
 
     response = render(
@@ -105,6 +107,14 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     return _error_response(request, exc.status, exc.message, headers)
 
 
+async def text_not_storable(request: Request, exc: Exception) -> Response:
+    """PostgreSQL refused a value as text (a NUL in an address, say): the client's fault.
+
+    Forms are checked in csrf.read_form; this catches what reaches a query from a URL.
+    """
+    return _error_response(request, 400, "")
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _error_response(
@@ -115,6 +125,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
 EXCEPTION_HANDLERS = {
     HTTPException: http_exception,
     DomainError: domain_error,
+    asyncpg.CharacterNotInRepertoireError: text_not_storable,
     Exception: server_error,
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +21,8 @@ from signon.tables import STAFF_ROLES, login_failures, staff
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1000
 MAX_NAME = 200
+# PostgreSQL's integer column: a larger id in a URL is simply no account, not a driver error.
+MAX_STAFF_ID = 2**31 - 1
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a wrong email costs as much as a wrong
@@ -77,6 +80,9 @@ def validate_staff_fields(email: str, name: str, password: str, role: str) -> st
         errors["name"] = ["Enter the person's name."]
     elif len(name.strip()) > MAX_NAME:
         errors["name"] = [f"Use at most {MAX_NAME} characters."]
+    elif any(unicodedata.category(char) == "Cc" for char in name):
+        # Control characters are invisible on the page, and PostgreSQL refuses NUL outright.
+        errors["name"] = ["Remove the invisible control characters from the name."]
     if len(password) < MIN_PASSWORD:
         errors["password"] = [f"Use at least {MIN_PASSWORD} characters."]
     elif len(password) > MAX_PASSWORD:
@@ -117,7 +123,9 @@ async def create_staff(
 
 
 async def get_staff(db: Database, staff_id: int) -> StaffMember:
-    row = await db.fetch_one(sa.select(staff).where(staff.c.id == staff_id))
+    row = None
+    if 0 < staff_id <= MAX_STAFF_ID:
+        row = await db.fetch_one(sa.select(staff).where(staff.c.id == staff_id))
     if row is None:
         raise NotFound("There is no such staff account.")
     return _member(row)
@@ -151,6 +159,8 @@ async def update_staff(
         raise Conflict("You cannot change your own role or disable your own account.")
     if role is not None and role not in STAFF_ROLES:
         raise ValidationFailed({"role": ["Choose admin or staff."]})
+    if not 0 < staff_id <= MAX_STAFF_ID:
+        raise NotFound("There is no such staff account.")
     async with db.transaction():
         row = await db.fetch_one(sa.select(staff).where(staff.c.id == staff_id).with_for_update())
         if row is None:
@@ -204,38 +214,68 @@ async def authenticate(db: Database, email: str, password: str, address: str) ->
     Raises TooManyAttempts while the account or the address is throttled (checked before
     the password, so guessing cannot continue), and Forbidden for wrong credentials.
     """
-    key_email = email.strip().lower()[:254]
+    # NUL cannot reach PostgreSQL; U+FFFD keeps the throttle key while matching no account.
+    key_email = email.strip().lower()[:254].replace("\x00", "\ufffd")
     keys = (f"account:{key_email}", f"address:{address}")
-    await _check_throttle(db, keys)
+    attempt = await _record_attempt(db, keys)
     row = await db.fetch_one(
         sa.select(staff).where(staff.c.email == key_email, staff.c.is_active.is_(True))
     )
     ok = await run_in_threadpool(_verify, row["password_hash"] if row else _DUMMY_HASH, password)
     if not (row and ok):
-        await db.execute_many(login_failures.insert(), [{"key": key} for key in keys])
         raise Forbidden("That email and password do not match an active staff account.")
     async with db.transaction():
-        await db.execute(login_failures.delete().where(login_failures.c.key == keys[0]))
+        await db.execute(
+            login_failures.delete().where(
+                (login_failures.c.key == keys[0]) | login_failures.c.id.in_(attempt)
+            )
+        )
         await db.execute(
             staff.update().where(staff.c.id == row["id"]).values(last_login_at=sa.func.now())
         )
     return _member(row)
 
 
-def _verify(password_hash: str, password: str) -> bool:
+async def _record_attempt(db: Database, keys: tuple[str, str]) -> list[int]:
+    """Record this attempt as a failure, then check the throttle; return the rows' ids.
+
+    Recorded before the password is checked so that concurrent guesses count against
+    each other: checked one by one, a burst would all pass before any failure was
+    written. A throttled attempt is taken back, so waiting out the window is enough;
+    authenticate() removes the rows again on success.
+    """
+    attempt = [
+        await db.fetch_val(login_failures.insert().values(key=key).returning(login_failures.c.id))
+        for key in keys
+    ]
     try:
-        return _hasher.verify(password_hash, password[:MAX_PASSWORD])
+        await _check_throttle(db, keys, attempt)
+    except TooManyAttempts:
+        await db.execute(login_failures.delete().where(login_failures.c.id.in_(attempt)))
+        raise
+    return attempt
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    # No account has a longer password, and a cut one could match its own prefix. Still
+    # hashed (cut), so an over-long guess costs the same time as any other.
+    too_long = len(password) > MAX_PASSWORD
+    try:
+        return _hasher.verify(password_hash, password[:MAX_PASSWORD]) and not too_long
     except (VerificationError, InvalidHashError):
         return False
 
 
-async def _check_throttle(db: Database, keys: tuple[str, str]) -> None:
+async def _check_throttle(db: Database, keys: tuple[str, str], attempt: list[int]) -> None:
     window = timedelta(seconds=settings.LOGIN_WINDOW_SECONDS)
     limits = (settings.LOGIN_MAX_FAILURES_PER_ACCOUNT, settings.LOGIN_MAX_FAILURES_PER_ADDRESS)
     now = await db.fetch_val(sa.select(sa.func.now()))
     for key, limit in zip(keys, limits, strict=True):
+        # Every other attempt counts, finished or still running (not this one's own rows).
         recent = sa.select(login_failures.c.failed_at).where(
-            login_failures.c.key == key, login_failures.c.failed_at > now - window
+            login_failures.c.key == key,
+            login_failures.c.failed_at > now - window,
+            login_failures.c.id.not_in(attempt),
         )
         times = [row[0] for row in await db.fetch_all(recent.order_by(login_failures.c.failed_at))]
         if len(times) >= limit:

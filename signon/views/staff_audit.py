@@ -16,7 +16,9 @@ PAGE_SIZE = 100
 @staff_required
 async def audit(request: Request) -> Response:
     raw = request.query_params.get("before", "")
-    before_id = int(raw) if raw.isdigit() and len(raw) < 19 else None
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses. Under 19
+    # digits fits PostgreSQL's bigint.
+    before_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
     entries = await list_audit(request.app.state.db, limit=PAGE_SIZE, before_id=before_id)
     older = entries[-1].id if len(entries) == PAGE_SIZE else None
     return render(request, "staff/audit.html", {"entries": entries, "older": older})

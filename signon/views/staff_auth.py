@@ -35,8 +35,9 @@ def staff_required(handler: Handler | None = None, *, admin: bool = False):
             )
             if member is None:
                 request.session.pop(SESSION_STAFF, None)
-                target = request.url.path
-                login = request.url_for("staff:login").include_query_params(next=target)
+                login = request.url_for("staff:login").include_query_params(
+                    next=_return_to(request)
+                )
                 return RedirectResponse(str(login), status_code=303)
             if admin and not member.is_admin:
                 raise Forbidden("Only admins can open this page.")
@@ -48,9 +49,18 @@ def staff_required(handler: Handler | None = None, *, admin: bool = False):
     return decorate(handler) if handler is not None else decorate
 
 
+def _return_to(request: Request) -> str:
+    # After signing in, a page can be shown again but a form post cannot be replayed.
+    if request.method != "GET":
+        return "/staff/"
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
 def _safe_next(target: str | None) -> str:
-    # Only paths on this site under /staff: never an open redirect.
-    if target and target.startswith("/staff") and not target.startswith("//"):
+    # Only paths on this site under /staff/: never an open redirect. Backslashes are
+    # refused too, since browsers read them as slashes.
+    if target and target.startswith("/staff/") and "\\" not in target:
         return target
     return "/staff/"
 

@@ -53,6 +53,8 @@ async def user_update(request: Request) -> Response:
     form = await read_form(request)
     role = form.get("role")
     active = form.get("is_active")
+    if active not in (None, "true", "false"):
+        raise ValidationFailed({"is_active": ["Choose true or false."]})
     member = await staff.update_staff(
         request.app.state.db,
         request.state.staff.as_actor(),

@@ -407,7 +407,11 @@ async def _prior_signals(
     until the roster says the role ended."""
     query = (
         sa.select(signatures.c.verified_at, staff.c.name, campaigns.c.slug, campaigns.c.id)
-        .select_from(signatures.join(staff, staff.c.id == signatures.c.verified_by).join(campaigns))
+        .select_from(
+            signatures.join(staff, staff.c.id == signatures.c.verified_by).join(
+                campaigns, campaigns.c.id == signatures.c.campaign_id
+            )
+        )
         .where(
             signatures.c.email == claim.email,
             signatures.c.status == "verified",

@@ -30,6 +30,7 @@ from signon.views import (
     staff_auth,
     staff_campaigns,
     staff_outbox,
+    staff_exports,
     staff_review,
     staff_users,
 )
@@ -81,6 +82,7 @@ def routes() -> list:
         *staff_audit.routes,
         *staff_outbox.routes,
         *staff_review.routes,
+        *staff_exports.routes,
         Mount("/static", StaticFiles(directory=settings.PROJECT_DIR / "static"), name="static"),
     ]
 

@@ -1,0 +1,44 @@
+"""The staff CSV export: every signature, evidence included, no formula can run."""
+
+import csv
+import io
+
+from signon.exports import csv_safe
+from tests.conftest import log_in, make_campaign, make_staff
+from tests.signing_helpers import sign
+
+
+async def test_the_csv_has_every_signature_and_no_live_formula(client, db):
+    await make_campaign(db)
+    await sign(client)
+    await sign(client, email="evil@example.org", full_name="=HYPERLINK(x)",
+               organization="@SUM(A1)", title="+Mayor", jurisdiction="-Springfield")  # fmt: skip
+    await make_staff(db, "rev@example.org", role="staff", name="Rev")
+    await log_in(client, "rev@example.org")
+    response = await client.get("/staff/campaigns/eats-act/export.csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 2
+    for column in ("full_name", "title", "office_level", "jurisdiction", "state", "district",
+                   "email", "status", "evidence", "text_version", "signed_at"):  # fmt: skip
+        assert column in rows[0]
+    assert rows[0]["email"] == "ana.diaz@stpaul.gov" and rows[0]["status"] == "unconfirmed"
+    for cell in (c for row in rows for c in row.values()):
+        assert not cell.startswith(("=", "+", "-", "@")), cell
+    assert rows[1]["full_name"] == "'=HYPERLINK(x)"
+
+
+async def test_the_csv_is_for_staff_only(client, db):
+    await make_campaign(db)
+    response = await client.get("/staff/campaigns/eats-act/export.csv")
+    assert response.status_code == 303
+
+
+def test_cells_that_could_be_formulas_are_neutralized():
+    assert csv_safe("=1+1") == "'=1+1"
+    assert csv_safe("\t=cmd") == "'\t=cmd"
+    assert csv_safe("Ana") == "Ana"
+    assert csv_safe(None) == ""
+    assert csv_safe(3) == "3"

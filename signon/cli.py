@@ -291,3 +291,102 @@ def close_campaign(slug: str) -> None:
 
     closed = _run(lambda db: campaigns.close_campaign(db, CLI, slug))
     click.echo(f"Closed {closed.slug!r}.")
+
+
+class _ProgressBar:
+    """A click progress bar while an import reads its file, on a terminal only: logs and
+    pipes get the summary alone."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+        self.done = 0
+        self.enabled = click.get_text_stream("stdout").isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=max(total, 1), label=self.label)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+# Enough to see what went wrong; the count says how many more there were.
+SKIPPED_SHOWN = 100
+
+
+def _import(dataset: str, path: str) -> None:
+    from pathlib import Path
+
+    from signon.importing import import_dataset
+
+    progress = _ProgressBar(f"Reading {dataset}")
+    try:
+        report = _run(lambda db: import_dataset(db, dataset, Path(path), progress=progress))
+    finally:
+        progress.close()
+    counts = ", ".join(f"{count} {name}" for name, count in report.counts)
+    click.echo(
+        f"Imported {report.rows} {dataset} rows{f' ({counts})' if counts else ''} from "
+        f"{report.source} in {report.seconds:.1f} s; sha256 {report.sha256}."
+    )
+    if report.skipped:
+        plural = "s" if len(report.skipped) != 1 else ""
+        click.echo(f"Skipped {len(report.skipped)} row{plural} that could not be read:")
+        for skipped in report.skipped[:SKIPPED_SHOWN]:
+            click.echo(f"  {skipped}")
+        if len(report.skipped) > SKIPPED_SHOWN:
+            click.echo(f"  … and {len(report.skipped) - SKIPPED_SHOWN} more.")
+    for note in report.notes:
+        click.echo(f"Note: {note}")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Import the public datasets that verification reads (staff see them at
+    /staff/datasets).
+
+    Each import replaces that dataset in one transaction: a failed import leaves the
+    previous data as it was. Rows that cannot be read are skipped and listed.
+    """
+
+
+_FILE = click.Path(exists=True, dir_okay=False)
+
+
+@import_group.command("dotgov")
+@click.argument("file", type=_FILE)
+def import_dotgov(file: str) -> None:
+    """The .gov registry: current-full.csv of cisagov/dotgov-data."""
+    _import("dotgov", file)
+
+
+@import_group.command("ocd")
+@click.argument("file", type=_FILE)
+def import_ocd(file: str) -> None:
+    """OCD division ids: identifiers/country-us.csv of opencivicdata/ocd-division-ids.
+
+    Import it before Open States: roster seats are resolved against the divisions.
+    """
+    _import("ocd", file)
+
+
+@import_group.command("openstates")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+def import_openstates(directory: str) -> None:
+    """State legislators, executives and mayors: a clone of openstates/people (the
+    folder that holds data/<state>/ and settings.yml)."""
+    _import("openstates", directory)
+
+
+@import_group.command("congress")
+@click.argument("file", type=_FILE)
+def import_congress(file: str) -> None:
+    """Members of Congress: legislators-current.yaml of unitedstates/congress-legislators."""
+    _import("congress", file)

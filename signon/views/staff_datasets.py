@@ -1,0 +1,21 @@
+"""The imported datasets for staff: source, rows, hash, age, and a warning when stale."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from signon.importing.records import STALE_AFTER, list_datasets
+from signon.templating import render
+from signon.views.staff_auth import staff_required
+
+
+@staff_required
+async def datasets(request: Request) -> Response:
+    listed = await list_datasets(request.app.state.db, request.app.state.clock())
+    limits = {name: limit.days for name, limit in STALE_AFTER.items()}
+    return render(request, "staff/datasets.html", {"datasets": listed, "limits": limits})
+
+
+routes = [Route("/staff/datasets", datasets, methods=["GET"], name="staff:datasets")]

@@ -210,15 +210,23 @@ def create_staff(email: str, name: str, admin: bool, password_stdin: bool) -> No
 
 
 @main.command()
-def demo() -> None:
-    """Load, or replace, the open demo letter at /c/demo.
+@click.option(
+    "--signers",
+    default=48,
+    show_default=True,
+    type=click.IntRange(0, 100_000),
+    help="How many fictional signers to add, in every lifecycle state.",
+)
+def demo(signers: int) -> None:
+    """Load, or replace, the open demo letter at /c/demo, with fictional signers.
 
-    Prints the letter's address and a staff login: the admin account demo@signon.example,
-    which gets a fresh random password on every run.
+    The signers are spread over 24 states, most of them verified, with evidence like real
+    signers'. Prints the letter's address and a staff login: the admin account
+    demo@signon.example, which gets a fresh random password on every run.
     """
     from signon.demo import load_demo
 
-    login = _run(load_demo)
+    login = _run(lambda db: load_demo(db, signers))
     click.echo(f"Demo letter:  {_public_url('campaigns:detail', slug=login.slug)}")
     click.echo(f"Staff login:  {_public_url('staff:login')}")
     click.echo(f"  email:      {login.email}")

@@ -14,8 +14,10 @@ from databases import Database
 
 from signon import campaigns, staff, tables
 from signon.audit import CLI, record_audit
+from signon.demo_signers import add_demo_signers
 
 DEMO_SLUG = "demo"
+DEFAULT_SIGNERS = 48
 DEMO_EMAIL = "demo@signon.example"
 DEMO_NAME = "Demo Admin"
 # Serializes concurrent `signon demo` runs (any constant works; this one spells "demo").
@@ -81,15 +83,17 @@ class DemoLogin:
     password: str
 
 
-async def load_demo(db: Database) -> DemoLogin:
-    """Load, or replace, the open demo letter and give the demo admin a fresh password."""
+async def load_demo(db: Database, signers: int = DEFAULT_SIGNERS) -> DemoLogin:
+    """Load, or replace, the open demo letter with `signers` fictional signers, and give
+    the demo admin a fresh password."""
     password = secrets.token_urlsafe(12)
     async with db.transaction():
         await db.execute(sa.select(sa.func.pg_advisory_xact_lock(_DEMO_LOCK)))
         await _delete_demo_campaign(db)
         fields = campaigns.parse_campaign_fields(DEMO_FIELDS)
         await campaigns.create_campaign(db, CLI, fields)
-        await campaigns.open_campaign(db, CLI, DEMO_SLUG)
+        opened = await campaigns.open_campaign(db, CLI, DEMO_SLUG)
+        await add_demo_signers(db, opened, signers)
         await _ensure_demo_admin(db, password)
     return DemoLogin(slug=DEMO_SLUG, email=DEMO_EMAIL, password=password)
 

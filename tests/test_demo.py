@@ -53,7 +53,7 @@ async def _sign_old_demo(client, db) -> None:
     assert (await sign(client, DEMO_SLUG)).status_code == 303
     assert await mail.deliver_due(db, None) == 1  # leaves an email_attempts row too
     signature_id = await db.fetch_val(sa.select(tables.signatures.c.id))
-    # Written directly: evidence gathering is not a domain function yet.
+    # Written directly: a row that must go with its signature.
     await db.execute(
         tables.evidence.insert().values(
             signature_id=signature_id, kind="test", strength="strong", detail="A test fact."
@@ -66,14 +66,14 @@ async def count(db, table: sa.Table) -> int:
 
 
 async def test_replacing_the_demo_removes_what_referenced_the_old_one(client, db):
-    await load_demo(db)
+    await load_demo(db, signers=0)
     old_id = await db.fetch_val(
         sa.select(tables.campaigns.c.id).where(tables.campaigns.c.slug == DEMO_SLUG)
     )
     await _sign_old_demo(client, db)
     for table in (tables.signatures, tables.evidence, tables.email_outbox, tables.email_attempts):
         assert await count(db, table) == 1, table.name
-    login = await load_demo(db)
+    login = await load_demo(db, signers=0)
     new_id = await db.fetch_val(
         sa.select(tables.campaigns.c.id).where(tables.campaigns.c.slug == DEMO_SLUG)
     )
@@ -97,3 +97,23 @@ async def test_replacing_the_demo_removes_what_referenced_the_old_one(client, db
     assert "staff.set_password" in {row["action"] for row in audit}
     dumped = json.dumps([[str(value) for value in row.values()] for row in audit])
     assert login.password not in dumped
+
+
+async def test_demo_signers_fill_many_states_and_every_lifecycle_state(client, db):
+    await load_demo(db, signers=120)
+    rows = await db.fetch_all(
+        sa.select(tables.signatures.c.id, tables.signatures.c.status, tables.signatures.c.state)
+    )
+    statuses = [row["status"] for row in rows]
+    assert len(rows) == 120
+    assert set(statuses) == {"unconfirmed", "confirmed", "verified", "rejected", "withdrawn"}
+    assert statuses.count("verified") > len(rows) / 2
+    verified_states = {row["state"] for row in rows if row["status"] == "verified"}
+    assert len(verified_states) >= 20
+    with_evidence = await db.fetch_val(
+        sa.select(sa.func.count(sa.distinct(tables.evidence.c.signature_id)))
+    )
+    assert with_evidence == len([s for s in statuses if s != "unconfirmed"])
+    counted = await db.fetch_val(sa.select(sa.func.sum(tables.campaign_counts.c.verified)))
+    assert counted == statuses.count("verified")
+    assert (await client.get("/c/demo")).status_code == 200

@@ -301,6 +301,32 @@ def close_campaign(slug: str) -> None:
     click.echo(f"Closed {closed.slug!r}.")
 
 
+@main.command()
+@click.option("--once", is_flag=True, help="Send what is due now, then exit (for cron or a test).")
+def worker(once: bool) -> None:
+    """Send queued email through SMTP_URL, retrying with backoff while it is down.
+
+    With SMTP_URL unset, each message is written to the log and kept in the outbox, where
+    staff can read it (/staff/outbox). Several workers may run side by side.
+    """
+    from signon import mail
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+
+    async def run(db: Database) -> int:
+        if once:
+            return await mail.deliver_due(db, settings.SMTP_URL)
+        await mail.run_worker(db, settings.SMTP_URL)
+        return 0
+
+    try:
+        sent = _run(run)
+    except KeyboardInterrupt:
+        return
+    if once:
+        click.echo(f"Sent {sent} message(s).")
+
+
 class _ProgressBar:
     """A click progress bar while an import reads its file, on a terminal only: logs and
     pipes get the summary alone."""

@@ -102,3 +102,18 @@ async def test_spanish_signers_get_spanish_email(client, db):
     assert row["subject"].startswith("Confirme su firma")
     assert "Gracias por firmar" in row["body_text"]
     assert "Confirmar mi firma" in row["body_html"]
+
+
+async def test_the_worker_command_sends_what_is_due(
+    client, db, database_url, tmp_path, smtp_server
+):
+    from tests.test_cli import cli_env, run_signon
+
+    url, inbox = smtp_server
+    await make_campaign(db)
+    await sign(client)
+    env = {**cli_env(database_url), "SMTP_URL": url}
+    result = await run_signon("worker", "--once", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result
+    assert "Sent 1 message(s)." in result.stdout
+    assert len(inbox.messages) == 1

@@ -39,6 +39,7 @@ class StaffMember:
     is_active: bool
     created_at: datetime
     last_login_at: datetime | None
+    session_epoch: int = 0
 
     @property
     def is_admin(self) -> bool:
@@ -57,6 +58,7 @@ def _member(row) -> StaffMember:
         is_active=row["is_active"],
         created_at=row["created_at"],
         last_login_at=row["last_login_at"],
+        session_epoch=row["session_epoch"],
     )
 
 
@@ -171,7 +173,11 @@ async def update_staff(
             if value is not None and row[key] != value
         }
         if changes:
-            await db.execute(staff.update().where(staff.c.id == staff_id).values(**changes))
+            # A disabled account's sessions must not come back when it is enabled again.
+            ended = {"session_epoch": staff.c.session_epoch + 1} if is_active is False else {}
+            await db.execute(
+                staff.update().where(staff.c.id == staff_id).values(**changes, **ended)
+            )
             await record_audit(
                 db,
                 actor,
@@ -200,12 +206,19 @@ async def set_password(db: Database, actor: Actor, staff_id: int, password: str)
         changed = await db.fetch_val(
             staff.update()
             .where(staff.c.id == staff_id)
-            .values(password_hash=password_hash)
+            .values(password_hash=password_hash, session_epoch=staff.c.session_epoch + 1)
             .returning(staff.c.id)
         )
         if changed is None:
             raise NotFound("There is no such staff account.")
         await record_audit(db, actor, "staff.set_password", "staff", staff_id)
+
+
+async def end_sessions(db: Database, staff_id: int) -> None:
+    """Sign the account out everywhere: every session cookie issued so far stops working."""
+    await db.execute(
+        staff.update().where(staff.c.id == staff_id).values(session_epoch=staff.c.session_epoch + 1)
+    )
 
 
 async def authenticate(db: Database, email: str, password: str, address: str) -> StaffMember:
@@ -244,6 +257,13 @@ async def _record_attempt(db: Database, keys: tuple[str, str]) -> list[int]:
     written. A throttled attempt is taken back, so waiting out the window is enough;
     authenticate() removes the rows again on success.
     """
+    # Failures older than the window no longer count anywhere: drop them as we go.
+    await db.execute(
+        login_failures.delete().where(
+            login_failures.c.failed_at
+            < sa.func.now() - sa.cast(timedelta(seconds=settings.LOGIN_WINDOW_SECONDS), sa.Interval)
+        )
+    )
     attempt = [
         await db.fetch_val(login_failures.insert().values(key=key).returning(login_failures.c.id))
         for key in keys

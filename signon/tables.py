@@ -51,6 +51,9 @@ staff = sa.Table(
     sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
     sa.Column("last_login_at", sa.DateTime(timezone=True)),
+    # Raised on logout, disabling and password changes: sessions carrying an older value
+    # are no longer valid, though their signed cookies have not expired.
+    sa.Column("session_epoch", sa.Integer, nullable=False, server_default="0"),
     sa.CheckConstraint(_one_of("role", STAFF_ROLES), name="role"),
     sa.CheckConstraint("email = lower(email)", name="email_lower"),
 )
@@ -63,6 +66,7 @@ login_failures = sa.Table(
     sa.Column("key", sa.String(300), nullable=False),
     sa.Column("failed_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
     sa.Index("ix_login_failures_key_failed_at", "key", "failed_at"),
+    sa.Index("ix_login_failures_failed_at", "failed_at"),
 )
 
 organizations = sa.Table(

@@ -569,3 +569,28 @@ async def test_bad_account_input_gets_a_clear_4xx(client, db, body, field, messa
         assert f'id="{field}-error"' in response.text
     assert message in response.text
     assert await _count(db, staff_table) == 1
+
+
+async def test_logout_ends_copies_of_the_session_cookie(client, db):
+    """A cookie copied before logout (another tab, a stolen copy) stops working too."""
+    await make_staff(db, "copy@example.org", role="staff", name="Copy Cat")
+    await log_in(client, "copy@example.org")
+    copied = dict(client.cookies)
+    assert (await client.get("/staff/")).status_code == 200
+    await form_post(client, "/staff/", "/staff/logout", {})
+    client.cookies.clear()
+    client.cookies.update(copied)
+    response = await client.get("/staff/")
+    assert response.status_code == 303 and "/staff/login" in response.headers["location"]
+
+
+async def test_re_enabling_an_account_does_not_revive_its_old_sessions(client, db, app):
+    admin = await make_staff(db, "boss@example.org", role="admin", name="Boss")
+    member = await make_staff(db, "temp@example.org", role="staff", name="Temp")
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
+        await log_in(other, "temp@example.org")
+        assert (await other.get("/staff/")).status_code == 200
+        await staff.update_staff(db, admin.as_actor(), member.id, is_active=False)
+        await staff.update_staff(db, admin.as_actor(), member.id, is_active=True)
+        assert (await other.get("/staff/")).status_code == 303

@@ -16,6 +16,7 @@ from signon.templating import render
 
 Handler = Callable[[Request], Awaitable[Response]]
 SESSION_STAFF = "staff_id"
+SESSION_EPOCH = "staff_epoch"
 
 
 def staff_required(handler: Handler | None = None, *, admin: bool = False):
@@ -33,6 +34,8 @@ def staff_required(handler: Handler | None = None, *, admin: bool = False):
                 if isinstance(staff_id, int)
                 else None
             )
+            if member is not None and request.session.get(SESSION_EPOCH) != member.session_epoch:
+                member = None  # signed out everywhere since this cookie was issued
             if member is None:
                 request.session.pop(SESSION_STAFF, None)
                 login = request.url_for("staff:login").include_query_params(
@@ -93,11 +96,17 @@ async def login(request: Request) -> Response:
         return response
     request.session.clear()  # a new session on sign-in: no fixation
     request.session[SESSION_STAFF] = member.id
+    request.session[SESSION_EPOCH] = member.session_epoch
     return RedirectResponse(target, status_code=303)
 
 
 async def logout(request: Request) -> Response:
+    """Sign out. The account's other sessions end too: a session cookie is a signed value
+    that cannot be revoked alone, so logging out revokes them all (staff.session_epoch)."""
     await read_form(request)
+    staff_id = request.session.get(SESSION_STAFF)
+    if isinstance(staff_id, int) and 0 < staff_id <= staff.MAX_STAFF_ID:
+        await staff.end_sessions(request.app.state.db, staff_id)
     request.session.clear()
     return RedirectResponse(request.url_for("staff:login"), status_code=303)
 

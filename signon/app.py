@@ -140,6 +140,9 @@ def create_app(
             OSError: database_unavailable,
             asyncpg.PostgresConnectionError: database_unavailable,
             asyncpg.CannotConnectNowError: database_unavailable,
+            # The server shutting down or restarting, a connection lost mid-request.
+            asyncpg.exceptions.OperatorInterventionError: database_unavailable,
+            asyncpg.InterfaceError: database_unavailable,
         },
         lifespan=lifespan,
     )

@@ -304,7 +304,9 @@ async def _fetch(db: Database, query: sa.Select) -> list[Campaign]:
 
 async def get_campaign(db: Database, slug: str, *, public: bool = False) -> Campaign:
     """The campaign with this slug. For the public, a draft does not exist."""
-    found = await _fetch(db, _CAMPAIGN_QUERY.where(campaigns.c.slug == slug[:100]))
+    if not SLUG_RE.match(slug) or len(slug) > LIMITS["slug"]:
+        raise NotFound(_("There is no campaign at this address."))
+    found = await _fetch(db, _CAMPAIGN_QUERY.where(campaigns.c.slug == slug))
     if not found or (public and not found[0].is_public):
         raise NotFound(_("There is no campaign at this address."))
     return found[0]

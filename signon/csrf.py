@@ -15,9 +15,13 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from signon.i18n import gettext_ as _
+
 FIELD = "csrf_token"
 SESSION_KEY = "csrf"
 MAX_FORM_FIELDS = 200
+# No form of Signon's is near this: the longest, a letter's text, is 100,000 characters.
+MAX_FORM_BYTES = 2 * 1024 * 1024
 
 
 def csrf_token(request: Request) -> str:
@@ -30,11 +34,14 @@ def csrf_token(request: Request) -> str:
 
 async def read_form(request: Request) -> FormData:
     """The request's form fields, after checking its CSRF token and that they are text."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
+        raise HTTPException(413, _("The form is too large to be sent."))
     try:
         form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
     except Exception as exc:  # malformed bodies, too many or too long fields: the client's fault
         raise HTTPException(
-            400, "The form could not be read: a field is too long or the form is malformed."
+            400, _("The form could not be read: a field is too long or the form is malformed.")
         ) from exc
     _check_token(request, form)
     _check_text(form)
@@ -52,8 +59,10 @@ def _check_token(request: Request, form: FormData) -> None:
     ):
         raise HTTPException(
             403,
-            "This form has expired or did not come from this site. "
-            "Go back, reload the page and submit it again.",
+            _(
+                "This form has expired or did not come from this site. "
+                "Go back, reload the page and submit it again."
+            ),
         )
 
 
@@ -65,6 +74,8 @@ def _check_text(form: FormData) -> None:
         if isinstance(value, str) and ("\x00" in value or "\ufffd" in value):
             raise HTTPException(
                 400,
-                "The form contains characters that are not valid text. "
-                "Check what you typed or pasted and submit it again.",
+                _(
+                    "The form contains characters that are not valid text. "
+                    "Check what you typed or pasted and submit it again."
+                ),
             )

@@ -80,6 +80,7 @@ def _title_for(status: int) -> str:
         404: _("Page not found"),
         405: _("That method is not allowed here"),
         409: _("That cannot be done now"),
+        413: _("The request is too large"),
         429: _("Too many attempts"),
         503: _("Signon is briefly unavailable"),
     }.get(status, _("Something went wrong"))

@@ -182,3 +182,20 @@ async def test_signing_writes_no_audit_row_until_confirmed(client, db):
     after = await db.fetch_val(sa.select(sa.func.count()).select_from(audit_log))
     assert before == after
     assert await db.fetch_val(sa.select(sa.func.count()).select_from(signatures)) == 1
+
+
+async def test_the_form_and_its_errors_in_spanish(client, db):
+    await make_campaign(db)
+    client.headers["Accept-Language"] = "es-MX,es;q=0.9"
+    page = (await client.get("/c/eats-act")).text
+    assert '<html lang="es">' in page
+    assert "Agregue su nombre" in page and "Nombre completo" in page
+    assert "Legislatura estatal" in page
+    response = await sign(client, full_name="", email="nope")
+    assert response.status_code == 400
+    assert "Corrija lo siguiente" in response.text
+    assert "Escriba su nombre completo." in response.text
+    assert "Escriba un correo electrónico como nombre@ejemplo.gov." in response.text
+    assert "autofocus" in response.text and 'id="error-summary"' in response.text
+    api = await client.post("/api/v1/campaigns/eats-act/signatures", json={"email": "x"})
+    assert "Escriba su nombre completo." in api.json()["errors"]["full_name"]

@@ -26,7 +26,7 @@ from signon.importing.openstates import (
     looks_like_placeholder,
 )
 from signon.importing.records import BadRecord, describe_age, is_stale, iso_date
-from signon.importing.seats import district_slug, jurisdiction_division
+from signon.importing.seats import DivisionIndex, district_slug, jurisdiction_division
 from signon.tables import (
     audit_log,
     congress_members,
@@ -109,6 +109,31 @@ def test_seat_helpers():
     assert not is_current_role("2027-01-04", None, "2026-06-01")
     assert looks_like_placeholder("Janesville City Council")
     assert not looks_like_placeholder("Cavalier Johnson")
+
+
+def test_seats_never_resolve_to_historical_ambiguous_or_unknown_divisions():
+    vt = "ocd-division/country:us/state:vt"
+    index = DivisionIndex.from_rows([
+        (vt, None, None, None),
+        (f"{vt}/sldl:chittenden-1-1", None, None, None),  # same letters as chittenden-11
+        (f"{vt}/sldl:chittenden-11", None, None, None),
+        (f"{vt}/sldl:orange-caledonia", None, "2023-01-03", "vt-lower-orange-caledonia"),
+        (f"{vt}/sldl:grand isle", None, None, None),
+        (f"{vt}/sldu:old", f"{vt}/sldu:new", None, None),  # an alias...
+        (f"{vt}/sldu:new", f"{vt}/sldu:newest", None, None),  # ...of an alias
+        (f"{vt}/sldu:newest", None, None, None),
+    ])  # fmt: skip
+    jurisdiction = "ocd-jurisdiction/country:us/state:vt/government"
+    assert index.seat("lower", jurisdiction, "Chittenden-11") == f"{vt}/sldl:chittenden-11"
+    assert index.seat("lower", jurisdiction, "Chittenden 1 1") is None  # ambiguous letters
+    assert index.seat("lower", jurisdiction, "Orange-Caledonia") is None  # historical
+    assert index.seat("lower", jurisdiction, "Grand-Isle") == f"{vt}/sldl:grand isle"
+    assert index.seat("upper", jurisdiction, "Old") == f"{vt}/sldu:newest"
+    assert index.seat("lower", jurisdiction, None) is None
+    assert index.seat("governor", jurisdiction, None) == vt
+    assert (
+        index.seat("mayor", "ocd-jurisdiction/country:us/state:vt/place:x/government", None) is None
+    )
 
 
 # --- dotgov ---

@@ -109,8 +109,10 @@ class DivisionIndex:
         base = jurisdiction_division(jurisdiction)
         if base is None:
             return None
-        if role_type not in LEGISLATIVE or not district:
+        if role_type not in LEGISLATIVE:
             return self.current(base) or self.current(self.by_letters.get(_letters_key(base)))
+        if not district:
+            return None  # a legislator without a district: the seat is unknown
         kinds = LEGISLATIVE[role_type]
         if self.empty:
             return f"{base}/{kinds[0]}:{district_slug(district)}"
@@ -125,7 +127,7 @@ class DivisionIndex:
             if found:
                 return found
         for kind in kinds:
-            found = self.current(self.by_letters.get(_letters_key(f"{base}/{kind}:{district}")))
+            found = self.current(self.by_letters.get((f"{base}/{kind}", compact(district))))
             if found:
                 return found
         return None

@@ -24,6 +24,7 @@ from signon.i18n import LocaleMiddleware
 from signon.ratelimit import RateLimiter
 from signon.views import (
     api,
+    letters,
     public,
     signing,
     staff_audit,
@@ -76,6 +77,7 @@ def routes() -> list:
     return [
         *public.routes,
         *signing.routes,
+        *letters.routes,
         *api.routes,
         *staff_auth.routes,
         *staff_campaigns.routes,

@@ -1,0 +1,138 @@
+"""Delivering a letter: its PDF frozen, byte for byte, with its SHA-256 (SPEC sections 2, 6).
+
+closed -> delivered. The PDF is rendered (or taken from the render cache) before the
+transaction, so no lock is held during a long render; inside the transaction the campaign
+row is locked, the printed signatures are locked FOR SHARE and the fingerprint is checked
+again. Should the text or the list have changed meanwhile, the render is done again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from databases import Database
+
+from signon import letters, renders
+from signon.audit import Actor, record_audit
+from signon.campaigns import Campaign, get_campaign
+from signon.errors import Conflict, NotFound
+from signon.tables import campaigns, deliveries
+
+# Renders tried before giving up when the list keeps changing under a delivery.
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Delivery:
+    campaign_id: int
+    sha256: str
+    signer_count: int
+    delivered_at: datetime
+    delivered_by: int | None
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    key: str
+    content: bytes
+    signer_count: int
+
+
+async def get_delivery(db: Database, campaign_id: int) -> Delivery | None:
+    row = await db.fetch_one(
+        sa.select(
+            deliveries.c.campaign_id, deliveries.c.sha256, deliveries.c.signer_count,
+            deliveries.c.delivered_at, deliveries.c.delivered_by,
+        ).where(deliveries.c.campaign_id == campaign_id)
+    )  # fmt: skip
+    return Delivery(**dict(row._mapping)) if row is not None else None
+
+
+def _check_deliverable(campaign: Campaign) -> None:
+    if campaign.kind != "letter":
+        raise Conflict("Only a letter is delivered; a statement stays closed.")
+    if campaign.status != "closed":
+        raise Conflict(
+            f"A campaign that is {campaign.status} cannot be delivered: close it first."
+            if campaign.status in ("draft", "open")
+            else "This letter has already been delivered."
+        )
+
+
+async def _letter_key(
+    db: Database, campaign: Campaign, date_text: str, *, lock: bool
+) -> tuple[str, int]:
+    counts = await letters.count_by_state(db, campaign, lock=lock)
+    key = letters.fingerprint(campaign, "letter", date_text, [(c.code, c.digest) for c in counts])
+    return key, sum(c.count for c in counts)
+
+
+async def _render(db: Database, campaign: Campaign, date_text: str) -> _Rendered:
+    key, count = await _letter_key(db, campaign, date_text, lock=False)
+    if count == 0:
+        raise Conflict("There is no verified signatory to deliver.")
+
+    async def make() -> bytes:
+        signatories = await letters.list_signatories(db, campaign)
+        doc = letters.build_document(campaign, signatories, date_text=date_text)
+        return await renders.render(doc)
+
+    # The same bytes as the preview staff may have checked, when nothing changed since.
+    content = await renders.cached(db, campaign.id, "letter", key, make, wait=True)
+    assert content is not None  # wait=True always returns the bytes
+    return _Rendered(key, content, count)
+
+
+async def deliver_campaign(db: Database, actor: Actor, slug: str, *, now: datetime) -> Delivery:
+    """Freeze the letter's PDF as delivered, dated `now`; the campaign becomes delivered."""
+    for _attempt in range(MAX_ATTEMPTS):
+        campaign = await get_campaign(db, slug)
+        _check_deliverable(campaign)
+        date_text = letters.letter_date(campaign, now)
+        rendered = await _render(db, campaign, date_text)
+        async with db.transaction():
+            await db.execute(
+                sa.select(campaigns.c.id).where(campaigns.c.id == campaign.id).with_for_update()
+            )
+            current = await get_campaign(db, slug)
+            _check_deliverable(current)
+            key, _count = await _letter_key(db, current, date_text, lock=True)
+            if key == rendered.key:
+                return await _store(db, actor, current, rendered)
+    raise Conflict("The signatory list kept changing during delivery. Try again.")
+
+
+async def _store(db: Database, actor: Actor, campaign: Campaign, rendered: _Rendered) -> Delivery:
+    sha256 = hashlib.sha256(rendered.content).hexdigest()
+    delivered_at = await db.fetch_val(sa.select(sa.func.now()))
+    await db.execute(
+        deliveries.insert().values(
+            campaign_id=campaign.id, pdf=rendered.content, sha256=sha256,
+            signer_count=rendered.signer_count, delivered_at=delivered_at,
+            delivered_by=actor.staff_id,
+        )
+    )  # fmt: skip
+    await db.execute(
+        campaigns.update()
+        .where(campaigns.c.id == campaign.id)
+        .values(
+            status="delivered", delivered_at=delivered_at, delivered_sha256=sha256,
+            updated_at=sa.func.now(),
+        )
+    )  # fmt: skip
+    await record_audit(
+        db, actor, "campaign.deliver", "campaign", campaign.id, campaign_id=campaign.id,
+        before={"status": campaign.status},
+        after={"status": "delivered", "sha256": sha256, "signer_count": rendered.signer_count},
+    )  # fmt: skip
+    return Delivery(campaign.id, sha256, rendered.signer_count, delivered_at, actor.staff_id)
+
+
+async def require_delivery(db: Database, campaign_id: int) -> Delivery:
+    found = await get_delivery(db, campaign_id)
+    if found is None:
+        raise NotFound("This campaign has not been delivered.")
+    return found

@@ -1,0 +1,141 @@
+"""The render cache: rendered PDFs kept in pdf_renders, reused until their fingerprint changes.
+
+A row per (campaign, variant, fingerprint): `pending` while one request (or a background
+task) renders it, then `ready` with the bytes, or `failed` with the error. Claiming a row
+is one INSERT .. ON CONFLICT, so across any number of web processes one renders and the
+others wait; a pending row older than STALE_PENDING_SECONDS was lost (its process died)
+and the next request takes it over. Rendering itself happens in pdf.py's process pool,
+driven from a thread: never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from concurrent.futures.process import BrokenProcessPool
+
+import sqlalchemy as sa
+from databases import Database
+
+from signon import pdf
+from signon.errors import ServiceUnavailable
+from signon.i18n import gettext_ as _
+from signon.tables import pdf_renders
+
+log = logging.getLogger(__name__)
+
+STALE_PENDING_SECONDS = 600
+RETRY_FAILED_SECONDS = 60
+
+
+async def render(doc: pdf.LetterDocument) -> bytes:
+    """Render in the process pool, coordinated from a thread so the event loop runs on."""
+    try:
+        return await asyncio.to_thread(
+            pdf.render_letter, doc, executor=pdf.shared_executor(), parts=pdf.WORKERS
+        )
+    except BrokenProcessPool:
+        pdf.reset_shared_executor()
+        raise
+
+
+Producer = Callable[[], Awaitable[bytes]]
+_background: set[asyncio.Task] = set()
+
+
+async def _claim(db: Database, campaign_id: int, variant: str, key: str) -> int | None:
+    """Take the job of rendering (campaign, variant, key); None when someone else has it."""
+    return await db.fetch_val(
+        "INSERT INTO pdf_renders (campaign_id, variant, fingerprint, status)"
+        " VALUES (:campaign_id, :variant, :key, 'pending')"
+        " ON CONFLICT (campaign_id, variant, fingerprint) DO UPDATE"
+        " SET status = 'pending', error = NULL, created_at = now(), finished_at = NULL"
+        " WHERE (pdf_renders.status = 'pending' AND pdf_renders.created_at"
+        "        < now() - make_interval(secs => :stale))"
+        "    OR (pdf_renders.status = 'failed' AND pdf_renders.created_at"
+        "        < now() - make_interval(secs => :retry))"
+        " RETURNING id",
+        {
+            "campaign_id": campaign_id, "variant": variant, "key": key,
+            "stale": STALE_PENDING_SECONDS, "retry": RETRY_FAILED_SECONDS,
+        },
+    )  # fmt: skip
+
+
+async def _produce(
+    db: Database, render_id: int, campaign_id: int, variant: str, make: Producer
+) -> bytes:
+    try:
+        content = await make()
+    except Exception as exc:
+        log.exception("Rendering %s of campaign %s failed", variant, campaign_id)
+        await db.execute(
+            pdf_renders.update()
+            .where(pdf_renders.c.id == render_id)
+            .values(status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
+        )
+        raise
+    async with db.transaction():
+        await db.execute(
+            pdf_renders.update()
+            .where(pdf_renders.c.id == render_id)
+            .values(status="ready", pdf=content, error=None, finished_at=sa.func.now())
+        )
+        # Earlier renders of this variant are out of date: keep only the newest.
+        await db.execute(
+            pdf_renders.delete().where(
+                pdf_renders.c.campaign_id == campaign_id,
+                pdf_renders.c.variant == variant,
+                pdf_renders.c.id != render_id,
+                pdf_renders.c.status != "pending",
+            )
+        )
+    return content
+
+
+async def cached(
+    db: Database, campaign_id: int, variant: str, key: str, make: Producer, *, wait: bool
+) -> bytes | None:
+    """The stored render for `key`, or render it: waiting when `wait`, else in the background.
+
+    None means pending. Waiting while another request holds the render renders a copy
+    without storing it, for callers that need the bytes now (delivery, the CLI).
+    """
+    row = await db.fetch_one(
+        sa.select(pdf_renders.c.status, pdf_renders.c.pdf).where(
+            pdf_renders.c.campaign_id == campaign_id,
+            pdf_renders.c.variant == variant,
+            pdf_renders.c.fingerprint == key,
+        )
+    )
+    if row is not None and row["status"] == "ready":
+        return bytes(row["pdf"])
+    render_id = await _claim(db, campaign_id, variant, key)
+    if render_id is None:
+        if wait:
+            return await make()
+        if row is not None and row["status"] == "failed":
+            raise ServiceUnavailable(_("The PDF could not be prepared. Try again in a minute."))
+        return None
+    job = _produce(db, render_id, campaign_id, variant, make)
+    if wait:
+        return await job
+    task = asyncio.create_task(_quietly(job))
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+    return None
+
+
+async def _quietly(job: Awaitable[bytes]) -> None:
+    # The failure is logged and stored by _produce; a background task has no one to tell.
+    try:
+        await job
+    except Exception:  # noqa: S110
+        pass
+
+
+async def wait_for_background() -> None:
+    """Let background renders finish (tests; a clean shutdown)."""
+    while _background:
+        await asyncio.gather(*list(_background), return_exceptions=True)

@@ -1,0 +1,126 @@
+"""The letter as PDFs: the public download, and staff's PDFs, state packets and delivery.
+
+While a long PDF is being prepared the answer is 202 with a page that refreshes itself
+(a meta refresh: the CSP allows no inline script), never a request left to time out.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from signon import campaigns, delivery, letters
+from signon.campaigns import Campaign
+from signon.csrf import read_form
+from signon.letters import PdfFile
+from signon.templating import flash, render
+from signon.views.staff_auth import staff_required
+
+REFRESH_SECONDS = 3
+MEDIA_TYPES = {".pdf": "application/pdf", ".zip": "application/zip"}
+
+
+def _file_response(request: Request, found: PdfFile, campaign: Campaign) -> Response:
+    if found.pending:
+        response = render(
+            request,
+            "public/pdf_pending.html",
+            {"campaign": campaign, "refresh": REFRESH_SECONDS},
+            status_code=202,
+        )
+        response.headers["Retry-After"] = str(REFRESH_SECONDS)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    suffix = found.filename[found.filename.rfind(".") :]
+    disposition = "inline" if suffix == ".pdf" else "attachment"
+    headers = {"Content-Disposition": f'{disposition}; filename="{found.filename}"'}
+    if campaign.status == "delivered" and found.filename.endswith("-letter.pdf"):
+        # The delivered file never changes: its hash is its version.
+        headers["ETag"] = f'"{campaign.delivered_sha256}"'
+        headers["Cache-Control"] = "public, max-age=3600"
+    else:
+        headers["Cache-Control"] = "no-cache"
+    return Response(found.content, media_type=MEDIA_TYPES[suffix], headers=headers)
+
+
+async def public_pdf(request: Request) -> Response:
+    db = request.app.state.db
+    campaign = await campaigns.get_campaign(db, request.path_params["slug"], public=True)
+    found = await letters.letter_pdf(db, campaign, now=campaigns.now_utc())
+    return _file_response(request, found, campaign)
+
+
+@staff_required
+async def staff_page(request: Request) -> Response:
+    db = request.app.state.db
+    campaign = await campaigns.get_campaign(db, request.path_params["slug"])
+    states = await letters.count_by_state(db, campaign)
+    delivered = await delivery.get_delivery(db, campaign.id)
+    return render(
+        request,
+        "staff/letter.html",
+        {"campaign": campaign, "states": states, "delivery": delivered},
+    )
+
+
+@staff_required
+async def staff_pdf(request: Request) -> Response:
+    db = request.app.state.db
+    campaign = await campaigns.get_campaign(db, request.path_params["slug"])
+    found = await letters.letter_pdf(db, campaign, now=campaigns.now_utc())
+    return _file_response(request, found, campaign)
+
+
+@staff_required
+async def packet_pdf(request: Request) -> Response:
+    db = request.app.state.db
+    campaign = await campaigns.get_campaign(db, request.path_params["slug"])
+    state = request.path_params["state"][:2]
+    found = await letters.packet_pdf(db, campaign, state, now=campaigns.now_utc())
+    return _file_response(request, found, campaign)
+
+
+@staff_required
+async def packets_zip(request: Request) -> Response:
+    db = request.app.state.db
+    campaign = await campaigns.get_campaign(db, request.path_params["slug"])
+    found = await letters.packets_zip(db, campaign, now=campaigns.now_utc())
+    return _file_response(request, found, campaign)
+
+
+@staff_required
+async def deliver(request: Request) -> Response:
+    await read_form(request)
+    slug = request.path_params["slug"]
+    done = await delivery.deliver_campaign(
+        request.app.state.db, request.state.staff.as_actor(), slug, now=campaigns.now_utc()
+    )
+    flash(
+        request,
+        f"Delivered with {done.signer_count:,} signatories. "
+        f"The PDF is frozen; its SHA-256 is {done.sha256}.",
+    )
+    return RedirectResponse(request.url_for("letters:staff", slug=slug), status_code=303)
+
+
+routes = [
+    Route("/c/{slug}/letter.pdf", public_pdf, methods=["GET"], name="letters:pdf"),
+    Route("/staff/campaigns/{slug}/letter", staff_page, methods=["GET"], name="letters:staff"),
+    Route(
+        "/staff/campaigns/{slug}/letter.pdf", staff_pdf, methods=["GET"], name="letters:staff_pdf"
+    ),
+    Route(
+        "/staff/campaigns/{slug}/packets.zip",
+        packets_zip,
+        methods=["GET"],
+        name="letters:packets",
+    ),
+    Route(
+        "/staff/campaigns/{slug}/packets/{state}.pdf",
+        packet_pdf,
+        methods=["GET"],
+        name="letters:packet",
+    ),
+    Route("/staff/campaigns/{slug}/deliver", deliver, methods=["POST"], name="letters:deliver"),
+]

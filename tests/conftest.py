@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from databases import Database
 from starlette.applications import Starlette
 
@@ -28,6 +29,11 @@ from signon.audit import CLI
 from signon.tables import metadata
 
 SHARED_DATA = settings.PROJECT_DIR.parent / "shared" / "data"
+
+# Still argon2, at its lightest cost: the default takes ~0.3 s a hash on this machine, and
+# the suite hashes hundreds of passwords. Production keeps argon2-cffi's defaults.
+staff._hasher = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+staff._DUMMY_HASH = staff._hasher.hash("not a real password, never matches")
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 PASSWORD = "correct horse battery staple"
 NOW = datetime(2026, 6, 1, 15, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
 from signon import campaigns, divisions, signatures
 from signon.errors import ValidationFailed
@@ -68,27 +68,26 @@ async def list_divisions(request: Request) -> Response:
     )
 
 
-routes = [
-    Mount(
-        "/api/v1",
-        routes=[
-            Route(
-                "/campaigns/{slug}/signatures",
-                create_signature,
-                methods=["POST"],
-                name="api:create_signature",
-            ),
-            Route("/divisions", list_divisions, methods=["GET"], name="api:divisions"),
-        ],
-        middleware=[
-            Middleware(
-                CORSMiddleware,
-                allow_origins=["*"],
-                allow_methods=["GET", "POST"],
-                allow_headers=["Content-Type"],
-                allow_credentials=False,
-                max_age=86400,
-            )
-        ],
+# One CORS policy for everything under /api/v1 (GETs, and signature POSTs from partner
+# sites; no credentials). app.py mounts these routes with views/public_api.py's under it.
+MIDDLEWARE = [
+    Middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type", "If-None-Match", "If-Modified-Since"],
+        expose_headers=["ETag"],
+        allow_credentials=False,
+        max_age=86400,
     )
+]
+
+routes = [
+    Route(
+        "/campaigns/{slug}/signatures",
+        create_signature,
+        methods=["POST"],
+        name="api:create_signature",
+    ),
+    Route("/divisions", list_divisions, methods=["GET"], name="api:divisions"),
 ]

@@ -1,17 +1,37 @@
-"""Public pages: the list of open campaigns and a campaign's page with its sign form."""
+"""Public pages: the list of open campaigns, a campaign's page with its sign form, counts
+and signatories, the embeddable count widget and the social-sharing card."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from anyio import to_thread
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from signon import campaigns, formguard
+from signon import campaigns, counts, formguard, settings, signatories
 from signon.campaigns import Campaign
+from signon.counts import CampaignSummary, VersionedCache
+from signon.errors import NotFound
+from signon.i18n import current_locale, ngettext_
+from signon.i18n import gettext_ as _
 from signon.offices import OFFICE_LEVELS
-from signon.templating import render
+from signon.ogimage import Card, render_card
+from signon.templating import render, templates
+from signon.tilemap import build_tilemap
+
+# The widget is meant for partners' iframes: framing allowed from anywhere, nothing else
+# loosened (no script at all).
+EMBED_CSP = (
+    "default-src 'none'; img-src 'self'; style-src 'self'; frame-ancestors *; "
+    "base-uri 'none'; form-action 'none'"
+)
+PUBLIC_CACHE = "public, max-age=5"
 
 
 async def home(request: Request) -> Response:
@@ -25,12 +45,18 @@ def render_campaign_page(
     values: dict[str, Any] | None = None,
     errors: dict[str, list[str]] | None = None,
     status_code: int = 200,
+    showcase: dict[str, Any] | None = None,
 ) -> Response:
-    """The campaign page; with values and errors when a submission is shown again."""
+    """The campaign page; with values and errors when a submission is shown again.
+
+    `showcase` holds the counts, map and signatories (see campaign_page); a form shown
+    again after an error goes without them.
+    """
     return render(
         request,
         "public/campaign.html",
         {
+            "showcase": showcase,
             "campaign": campaign,
             "accepting": campaign.accepts_signatures(request.app.state.clock()),
             "values": values or {},
@@ -43,14 +69,108 @@ def render_campaign_page(
     )
 
 
+async def _summary(request: Request) -> CampaignSummary:
+    summary = await counts.get_summary(request.app.state.db, request.path_params["slug"])
+    if summary is None:
+        raise NotFound(_("There is no campaign at this address."))
+    return summary
+
+
+def number(value: int) -> str:
+    """A count written the reader's way: 1,234 in English, 1.234 in Spanish."""
+    return format_decimal(value, locale=current_locale())
+
+
+def long_date(value: datetime) -> str:
+    """A date as people write it, in US Eastern time (the time Congress keeps)."""
+    local = value.astimezone(campaigns.FORM_TIMEZONE)
+    return format_date(local, format="long", locale=current_locale())
+
+
+def count_text(verified: int) -> str:
+    return ngettext_("%(num)s verified signer", "%(num)s verified signers", verified) % {
+        "num": number(verified)
+    }
+
+
+# The rendered signatory list, per campaign and language, while the counts are unchanged.
+_signer_lists: VersionedCache[Markup] = VersionedCache()
+
+
+async def _signer_list_html(request: Request, summary: CampaignSummary) -> Markup:
+    key, version = (summary.id, current_locale()), (summary.created_at, summary.counts.fingerprint)
+    found = _signer_lists.get(key, version)
+    if found is None:
+        listed = await signatories.get_signatories(request.app.state.db, summary)
+        template = templates.env.get_template("_partials/signer_list.html")
+        html = Markup(template.render(groups=listed.groups(), number=number))  # noqa: S704
+        found = _signer_lists.put(key, version, html)
+    return found
+
+
+def _absolute(request: Request, name: str, **params: str) -> str:
+    return settings.BASE_URL + str(request.app.url_path_for(name, **params))
+
+
 async def campaign_page(request: Request) -> Response:
-    campaign = await campaigns.get_campaign(
-        request.app.state.db, request.path_params["slug"], public=True
+    summary = await _summary(request)
+    campaign = await counts.get_public_campaign(request.app.state.db, summary)
+    showcase = {
+        "summary": summary,
+        "count_text": count_text(summary.counts.verified),
+        "number": number,
+        "long_date": long_date,
+        "tilemap": build_tilemap(summary.counts.state_dict()),
+        "signer_list": await _signer_list_html(request, summary),
+        "page_url": _absolute(request, "campaigns:detail", slug=summary.slug),
+        "image_url": _absolute(request, "campaigns:og_image", slug=summary.slug)
+        + f"?lang={current_locale()}",
+    }
+    return render_campaign_page(request, campaign, showcase=showcase)
+
+
+async def embed(request: Request) -> Response:
+    summary = await _summary(request)
+    response = render(
+        request,
+        "public/embed.html",
+        {
+            "summary": summary,
+            "count_text": count_text(summary.counts.verified),
+            "number": number,
+            "accepting": summary.accepts_signatures(request.app.state.clock()),
+        },
     )
-    return render_campaign_page(request, campaign)
+    # Its own policy, so SecurityHeadersMiddleware leaves frame-ancestors 'none' off it.
+    response.headers["content-security-policy"] = EMBED_CSP
+    response.headers["cache-control"] = PUBLIC_CACHE
+    return response
+
+
+# Cards by their content: the same words and numbers give the same PNG.
+_cards: VersionedCache[bytes] = VersionedCache(max_age=3600, max_entries=64)
+
+
+async def og_image(request: Request) -> Response:
+    summary = await _summary(request)
+    goal, verified = summary.goal, summary.counts.verified
+    card = Card(
+        title=summary.title,
+        count_text=count_text(verified),
+        goal_text=_("Goal: %(goal)s") % {"goal": number(goal)} if goal else "",
+        fraction=verified / goal if goal else None,
+        footer="Signon · " + (_("Open letter") if summary.kind == "letter" else _("Statement")),
+    )
+    png = _cards.get(card, None)
+    if png is None:
+        # Drawing takes tens of milliseconds: off the event loop.
+        png = _cards.put(card, None, await to_thread.run_sync(render_card, card))
+    return Response(png, media_type="image/png", headers={"cache-control": "public, max-age=60"})
 
 
 routes = [
     Route("/", home, methods=["GET"], name="public:home"),
     Route("/c/{slug}", campaign_page, methods=["GET"], name="campaigns:detail"),
+    Route("/c/{slug}/embed", embed, methods=["GET"], name="campaigns:embed"),
+    Route("/c/{slug}/og.png", og_image, methods=["GET"], name="campaigns:og_image"),
 ]

@@ -1,0 +1,228 @@
+"""What the public sees of a campaign's numbers: the verified count, the count by state,
+the delivery facts, and the per-process caches that keep public pages cheap.
+
+Counts come from campaign_counts, which a trigger (migration 0003) keeps equal to the
+verified signatures per (campaign, state) in the same transaction as every change; reading
+a count never scans signatures. One query per request gives a campaign's summary (its
+fields, its counts and the stamps that say whether anything changed); heavier things (the
+Campaign with its text, the signatory list) are cached per process under those stamps, and
+never kept longer than MAX_AGE_SECONDS, the 2 seconds SPEC section 4 allows.
+
+Hot path: the queries go through asyncpg itself, taken from the `databases` pool (STYLE 6).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from databases import Database
+
+from signon import campaigns
+from signon.campaigns import Campaign
+
+MAX_AGE_SECONDS = 2.0
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Verified signatures: the total, by state (codes with at least one), and the stamp."""
+
+    verified: int
+    by_state: tuple[tuple[str, int], ...]
+    updated_at: datetime | None
+    # Every counts row as (state, verified, updated_at): it changes with every committed
+    # change of a verified signature, so caches of the signatory list key on it.
+    fingerprint: tuple[tuple[str, int, datetime], ...] = ()
+
+    def state_dict(self) -> dict[str, int]:
+        return dict(self.by_state)
+
+
+@dataclass(frozen=True)
+class CampaignSummary:
+    """A public campaign's headline facts, read in one query."""
+
+    id: int
+    slug: str
+    title: str
+    kind: str
+    status: str
+    goal: int | None
+    opens_at: datetime | None
+    closes_at: datetime | None
+    created_at: datetime
+    campaign_updated_at: datetime
+    text_version: int
+    delivered_at: datetime | None
+    delivered_sha256: str | None
+    # From the deliveries row: how many signatures the delivered PDF carries.
+    delivered_count: int | None
+    # Signers on the delivered letter who withdrew afterwards (SPEC section 2).
+    withdrawn_after_delivery: int
+    counts: Counts
+
+    @property
+    def updated_at(self) -> datetime:
+        """When anything public about the campaign last changed (text, status or counts)."""
+        stamps = [self.campaign_updated_at, self.counts.updated_at]
+        return max(stamp for stamp in stamps if stamp is not None)
+
+    def last_changed(self, now: datetime) -> datetime:
+        """updated_at, or the closing date once it has passed: the public status then
+        changes with no write (see public_status)."""
+        if self.closes_at is not None and self.closes_at <= now:
+            return max(self.updated_at, self.closes_at)
+        return self.updated_at
+
+    @property
+    def version(self) -> tuple[Hashable, ...]:
+        """Changes whenever the campaign row changes (caches of the Campaign key on it)."""
+        return (
+            self.id,
+            self.created_at,
+            self.campaign_updated_at,
+            self.status,
+            self.text_version,
+            self.delivered_at,
+            self.delivered_sha256,
+        )
+
+    def public_status(self, now: datetime) -> str:
+        """The status, except that an open campaign past its closing date reads as closed."""
+        if self.status == "open" and self.closes_at is not None and now >= self.closes_at:
+            return "closed"
+        return self.status
+
+    def accepts_signatures(self, now: datetime) -> bool:
+        if self.public_status(now) != "open":
+            return False
+        return not (self.opens_at and now < self.opens_at)
+
+
+_SUMMARY_SQL = """
+SELECT c.id, c.slug, c.kind, c.status, c.goal, c.opens_at, c.closes_at, c.created_at,
+       c.updated_at, c.text_version, c.delivered_at, c.delivered_sha256, t.title,
+       k.states, k.verified, k.stamps, d.signer_count AS delivered_count, {withdrawn}
+FROM campaigns c
+JOIN campaign_texts t ON t.campaign_id = c.id AND t.version = c.text_version
+LEFT JOIN LATERAL (
+    SELECT array_agg(cc.state ORDER BY cc.state) AS states,
+           array_agg(cc.verified ORDER BY cc.state) AS verified,
+           array_agg(cc.updated_at ORDER BY cc.state) AS stamps
+    FROM campaign_counts cc WHERE cc.campaign_id = c.id
+) k ON true
+LEFT JOIN deliveries d ON d.campaign_id = c.id
+WHERE c.status <> 'draft' {where}
+"""
+# Only for a delivered campaign: its signers (verified by delivery time) who withdrew since.
+_WITHDRAWN_AFTER = """
+CASE WHEN c.delivered_at IS NULL THEN 0 ELSE (
+    SELECT count(*) FROM signatures s
+    WHERE s.campaign_id = c.id AND s.status = 'withdrawn'
+      AND s.withdrawn_at > c.delivered_at AND s.verified_at <= c.delivered_at
+) END AS withdrawn_after_delivery
+"""
+SUMMARY_BY_SLUG = _SUMMARY_SQL.format(withdrawn=_WITHDRAWN_AFTER, where="AND c.slug = $1")
+SUMMARY_LIST = (
+    _SUMMARY_SQL.format(withdrawn="0 AS withdrawn_after_delivery", where="")
+    + "ORDER BY c.created_at DESC, c.id DESC"
+)
+
+
+def _counts(row: Any) -> Counts:
+    states, verified, stamps = row["states"] or [], row["verified"] or [], row["stamps"] or []
+    return Counts(
+        verified=sum(verified),
+        by_state=tuple((state, n) for state, n in zip(states, verified, strict=True) if n > 0),
+        updated_at=max(stamps) if stamps else None,
+        fingerprint=tuple(zip(states, verified, stamps, strict=True)),
+    )
+
+
+def _summary(row: Any) -> CampaignSummary:
+    return CampaignSummary(
+        id=row["id"],
+        slug=row["slug"],
+        title=row["title"],
+        kind=row["kind"],
+        status=row["status"],
+        goal=row["goal"],
+        opens_at=row["opens_at"],
+        closes_at=row["closes_at"],
+        created_at=row["created_at"],
+        campaign_updated_at=row["updated_at"],
+        text_version=row["text_version"],
+        delivered_at=row["delivered_at"],
+        delivered_sha256=row["delivered_sha256"],
+        delivered_count=row["delivered_count"],
+        withdrawn_after_delivery=row["withdrawn_after_delivery"],
+        counts=_counts(row),
+    )
+
+
+async def fetch_raw(db: Database, sql: str, *args: Any) -> list[Any]:
+    """Rows straight from asyncpg on the pool's connection (prepared and cached by asyncpg)."""
+    async with db.connection() as connection:
+        return await connection.raw_connection.fetch(sql, *args)
+
+
+async def get_summary(db: Database, slug: str) -> CampaignSummary | None:
+    """A public (non-draft) campaign's summary, or None."""
+    if not campaigns.SLUG_RE.fullmatch(slug) or len(slug) > campaigns.LIMITS["slug"]:
+        return None  # not an address any campaign can have (and no NUL reaches the driver)
+    rows = await fetch_raw(db, SUMMARY_BY_SLUG, slug)
+    return _summary(rows[0]) if rows else None
+
+
+async def list_summaries(db: Database) -> list[CampaignSummary]:
+    """Every campaign that is not a draft, newest first (SPEC section 4)."""
+    return [_summary(row) for row in await fetch_raw(db, SUMMARY_LIST)]
+
+
+class VersionedCache(Generic[T]):
+    """Values by key, each valid while its version is unchanged and for at most max_age
+    seconds (a bound for changes that no version catches). Bounded; oldest entry goes."""
+
+    def __init__(self, max_age: float = MAX_AGE_SECONDS, max_entries: int = 256) -> None:
+        self.max_age = max_age
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, tuple[Hashable, float, T]] = OrderedDict()
+
+    def get(self, key: Hashable, version: Hashable, now: float | None = None) -> T | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        stored_version, stored_at, value = entry
+        now = time.monotonic() if now is None else now
+        if stored_version != version or now - stored_at > self.max_age:
+            return None
+        return value
+
+    def put(self, key: Hashable, version: Hashable, value: T, now: float | None = None) -> T:
+        self._entries.pop(key, None)
+        self._entries[key] = (version, time.monotonic() if now is None else now, value)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+_campaigns: VersionedCache[Campaign] = VersionedCache()
+
+
+async def get_public_campaign(db: Database, summary: CampaignSummary) -> Campaign:
+    """The campaign with its text and sponsors, cached under the summary's version."""
+    found = _campaigns.get(summary.id, summary.version)
+    if found is None:
+        found = _campaigns.put(
+            summary.id, summary.version, await campaigns.get_campaign(db, summary.slug)
+        )
+    return found

@@ -1,0 +1,137 @@
+"""The public list of signatories: verified signatures only, sorted by state then last name,
+without any email, phone or address (SPEC sections 2 and 4).
+
+The list is read once and kept per process under the campaign's counts fingerprint (which
+changes with every committed change of a verified signature) and for at most 2 seconds
+(signon.counts.MAX_AGE_SECONDS), so pages and the paginated JSON slice it without a query.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from databases import Database
+
+from signon.counts import CampaignSummary, VersionedCache, fetch_raw
+from signon.offices import STATES
+
+# Generational and professional suffixes: "Jr." is never anyone's last name.
+SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v", "esq", "phd", "md", "dds", "ret"})
+_WORD_EDGE = re.compile(r"^[^\w]+|[^\w]+$")
+
+SIGNATORIES_SQL = """
+SELECT id, full_name, title, jurisdiction, state, district, verified_at
+FROM signatures WHERE campaign_id = $1 AND status = 'verified'
+"""
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form for sorting: "Álvarez" sorts with "alvarez"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def last_name(full_name: str) -> str:
+    """The last word of a name, ignoring suffixes: "Juan Pérez Jr." -> "Pérez".
+
+    Deliberately simple (the issue's rule): "Ana de la Cruz" sorts under "Cruz".
+    """
+    words = [_WORD_EDGE.sub("", word) for word in full_name.split()]
+    words = [word for word in words if word]
+    while len(words) > 1 and fold(words[-1]).rstrip(".") in SUFFIXES:
+        words.pop()
+    return words[-1] if words else ""
+
+
+def name_sort_key(full_name: str) -> tuple[str, str, str]:
+    """Last name, then the whole name, accent- and case-insensitively; then as typed."""
+    return (fold(last_name(full_name)), fold(full_name), full_name)
+
+
+def state_name(code: str) -> str:
+    return STATES.get(code, code)
+
+
+@dataclass(frozen=True)
+class Signatory:
+    id: int
+    full_name: str
+    title: str
+    jurisdiction: str
+    state: str
+    district: str | None
+    verified_at: datetime | None
+
+    @property
+    def line(self) -> str:
+        """ "Name, Title, Jurisdiction", as the page and the letter print it (SPEC 6)."""
+        return ", ".join(part for part in (self.full_name, self.title, self.jurisdiction) if part)
+
+
+@dataclass(frozen=True)
+class StateGroup:
+    code: str
+    name: str
+    signatories: tuple[Signatory, ...]
+
+
+@dataclass(frozen=True)
+class SignatoryList:
+    """Sorted by state code, then last name (the JSON order)."""
+
+    items: tuple[Signatory, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    def page(self, number: int, per_page: int) -> tuple[Signatory, ...]:
+        start = (number - 1) * per_page
+        return self.items[start : start + per_page]
+
+    def has_page_after(self, number: int, per_page: int) -> bool:
+        return number * per_page < len(self.items)
+
+    def groups(self) -> tuple[StateGroup, ...]:
+        """By state, states in the order of their names (the page's headings)."""
+        by_state: dict[str, list[Signatory]] = {}
+        for item in self.items:
+            by_state.setdefault(item.state, []).append(item)
+        codes = sorted(by_state, key=lambda code: fold(state_name(code)))
+        return tuple(StateGroup(code, state_name(code), tuple(by_state[code])) for code in codes)
+
+
+def sort_signatories(found: list[Signatory]) -> tuple[Signatory, ...]:
+    return tuple(sorted(found, key=lambda s: (s.state, *name_sort_key(s.full_name), s.id)))
+
+
+def _signatory(row: Any) -> Signatory:
+    return Signatory(
+        id=row["id"],
+        full_name=row["full_name"],
+        title=row["title"],
+        jurisdiction=row["jurisdiction"],
+        state=row["state"],
+        district=row["district"],
+        verified_at=row["verified_at"],
+    )
+
+
+_lists: VersionedCache[SignatoryList] = VersionedCache()
+
+
+async def get_signatories(
+    db: Database, summary: CampaignSummary, *, now: float | None = None
+) -> SignatoryList:
+    """The campaign's verified signatories, from the cache while its counts are unchanged."""
+    version = (summary.created_at, summary.counts.fingerprint)
+    found = _lists.get(summary.id, version, now)
+    if found is None:
+        rows = await fetch_raw(db, SIGNATORIES_SQL, summary.id)
+        found = SignatoryList(sort_signatories([_signatory(row) for row in rows]))
+        _lists.put(summary.id, version, found, now)
+    return found

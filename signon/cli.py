@@ -424,3 +424,56 @@ def import_openstates(directory: str) -> None:
 def import_congress(file: str) -> None:
     """Members of Congress: legislators-current.yaml of unitedstates/congress-legislators."""
     _import("congress", file)
+
+
+@campaign.command("deliver")
+@click.argument("slug")
+def deliver_campaign(slug: str) -> None:
+    """Deliver a closed letter: render its PDF once, freeze it and record its SHA-256.
+
+    From then on the public PDF is that file, byte for byte.
+    """
+    from signon.audit import CLI
+    from signon.campaigns import now_utc
+    from signon.delivery import deliver_campaign as deliver
+
+    done = _run(lambda db: deliver(db, CLI, slug, now=now_utc()))
+    click.echo(f"Delivered {slug!r} with {done.signer_count:,} signatories.")
+    click.echo(f"SHA-256 of the delivered PDF: {done.sha256}")
+
+
+@main.group("export")
+def export_group() -> None:
+    """Export a campaign: the letter as PDF."""
+
+
+@export_group.command("pdf")
+@click.argument("slug")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write."
+)
+@click.option(
+    "--state",
+    default=None,
+    help="Only this state's packet (USPS code, e.g. WI): addressed to its members of "
+    "Congress, listing its signatories.",
+)
+def export_pdf(slug: str, output: str, state: str | None) -> None:
+    """Write the letter with its verified signatories as a PDF.
+
+    A delivered letter is written exactly as delivered (its SHA-256 is unchanged).
+    """
+    from pathlib import Path
+
+    from signon import letters
+    from signon.campaigns import get_campaign, now_utc
+
+    async def work(db: Database) -> letters.PdfFile:
+        campaign = await get_campaign(db, slug)
+        if state:
+            return await letters.packet_pdf(db, campaign, state, now=now_utc(), wait=True)
+        return await letters.letter_pdf(db, campaign, now=now_utc(), wait=True)
+
+    found = _run(work)
+    Path(output).write_bytes(found.content or b"")
+    click.echo(f"Wrote {output} ({len(found.content or b''):,} bytes).")

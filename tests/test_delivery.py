@@ -1,0 +1,261 @@
+"""Delivery (a frozen PDF and its SHA-256) and the per-state packets addressed to each
+state's members of Congress (signon/delivery.py, signon/letters.py, the CLI)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import os
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from signon import campaigns, delivery, letters, renders, review, settings
+from signon.audit import CLI
+from signon.errors import Conflict
+from signon.tables import audit_log, congress_members, deliveries
+from signon.tables import campaigns as campaigns_table
+from tests.conftest import form_post, log_in, make_campaign, make_staff, shared_data
+from tests.signing_helpers import confirm, latest_email, link_in, sign, signature_rows
+from tests.test_pdf import assert_numbered, text_lines, verified
+
+SIGNERS = [
+    {"full_name": "Wanda Wells", "state": "WI", "jurisdiction": "Madison"},
+    {"full_name": "Al Anders", "state": "WI", "jurisdiction": "Milwaukee"},
+    {"full_name": "Kim Kuk", "state": "AK", "jurisdiction": "Juneau"},
+    {"full_name": "Mo Moe", "state": "MN", "jurisdiction": "Duluth"},
+]
+DELEGATION = [
+    ("W000001", "Ron", "Johnson", "WI", "sen", None),
+    ("W000002", "Tammy", "Baldwin", "WI", "sen", None),
+    ("W000003", "Gwen", "Moore", "WI", "rep", 4),
+    ("W000004", "Bryan", "Steil", "WI", "rep", 1),
+    ("A000001", "Mary", "Peltola", "AK", "rep", 0),
+    ("A000002", "Lisa", "Murkowski", "AK", "sen", None),
+]
+
+
+async def closed_letter(client, db, signers=SIGNERS, **fields):
+    campaign = await make_campaign(db, **fields)
+    await verified(client, db, campaign, [dict(s) for s in signers])
+    return await campaigns.close_campaign(db, CLI, campaign.slug)
+
+
+async def add_delegation(db, members=DELEGATION):
+    for bioguide, first, last, state, chamber, district in members:
+        await db.execute(
+            congress_members.insert().values(
+                bioguide=bioguide, full_name=f"{first} {last}", first_name=first,
+                last_name=last, state=state, chamber=chamber, district=district,
+                term_start="2025-01-03", term_end="2027-01-03",
+            )
+        )  # fmt: skip
+
+
+async def staff_client(client, db):
+    await make_staff(db, role="staff", email="staff@example.org", name="Sam Staff")
+    await log_in(client, "staff@example.org")
+    return client
+
+
+async def test_staff_deliver_a_closed_letter_and_the_public_pdf_is_that_file(client, db):
+    await closed_letter(client, db)
+    await staff_client(client, db)
+    page = await client.get("/staff/campaigns/eats-act/letter")
+    assert "Deliver the letter" in page.text
+    response = await form_post(
+        client, "/staff/campaigns/eats-act/letter", "/staff/campaigns/eats-act/deliver", {}
+    )
+    assert response.status_code == 303
+    stored = await db.fetch_one(sa.select(deliveries))
+    row = await db.fetch_one(sa.select(campaigns_table))
+    assert row["status"] == "delivered"
+    assert stored["sha256"] == row["delivered_sha256"] == hashlib.sha256(stored["pdf"]).hexdigest()
+    assert stored["signer_count"] == 4
+
+    served = await client.get("/c/eats-act/letter.pdf")
+    assert served.status_code == 200
+    assert hashlib.sha256(served.content).hexdigest() == row["delivered_sha256"]
+    assert served.headers["etag"] == f'"{row["delivered_sha256"]}"'
+    assert row["delivered_sha256"] in (await client.get(response.headers["location"])).text
+    assert "Mo Moe, City Council Member, Duluth" in text_lines(served.content)
+    assert_numbered(served.content)
+    audit = await db.fetch_one(sa.select(audit_log).where(audit_log.c.action == "campaign.deliver"))
+    assert audit["actor"] == "staff@example.org"
+    assert audit["after"]["sha256"] == row["delivered_sha256"]
+
+
+async def test_the_delivered_pdf_never_changes_whatever_happens_later(client, db):
+    await closed_letter(client, db)
+    delivered = await delivery.deliver_campaign(db, CLI, "eats-act", now=campaigns.now_utc())
+    before = (await client.get("/c/eats-act/letter.pdf")).content
+    # A signer withdraws after delivery, and staff reject another.
+    withdraw = link_in((await latest_email(db, to="signer0@example.gov"))["body_text"], "withdraw")
+    assert (await confirm(client, withdraw)).status_code in (200, 303)
+    rows = await signature_rows(db)
+    await review.reject_signatures(db, CLI, rows[0]["campaign_id"], [rows[1]["id"]], reason="x")
+    after = (await client.get("/c/eats-act/letter.pdf")).content
+    assert after == before
+    assert hashlib.sha256(after).hexdigest() == delivered.sha256
+    with pytest.raises(Conflict):
+        await delivery.deliver_campaign(db, CLI, "eats-act", now=campaigns.now_utc())
+
+
+async def test_only_a_closed_letter_with_signers_can_be_delivered(client, db):
+    await make_campaign(db)  # open
+    with pytest.raises(Conflict, match="close it first"):
+        await delivery.deliver_campaign(db, CLI, "eats-act", now=campaigns.now_utc())
+    await campaigns.close_campaign(db, CLI, "eats-act")
+    with pytest.raises(Conflict, match="no verified signatory"):
+        await delivery.deliver_campaign(db, CLI, "eats-act", now=campaigns.now_utc())
+    await make_campaign(db, slug="a-statement", status="closed", kind="statement")
+    with pytest.raises(Conflict, match="statement"):
+        await delivery.deliver_campaign(db, CLI, "a-statement", now=campaigns.now_utc())
+    await staff_client(client, db)
+    refused = await form_post(
+        client, "/staff/campaigns/eats-act/letter", "/staff/campaigns/eats-act/deliver", {}
+    )
+    assert refused.status_code == 409
+    assert await db.fetch_val(sa.select(sa.func.count()).select_from(deliveries)) == 0
+
+
+async def test_a_change_during_the_render_is_caught_and_rendered_again(client, db, monkeypatch):
+    campaign = await make_campaign(db)
+    await verified(client, db, campaign, [dict(SIGNERS[0])])
+    await sign(client, "eats-act", email="late@example.gov", full_name="Lee Late")
+    await confirm(
+        client, link_in((await latest_email(db, to="late@example.gov"))["body_text"], "confirm")
+    )
+    await campaigns.close_campaign(db, CLI, "eats-act")
+    late_id = (await signature_rows(db))[-1]["id"]
+    real_render = renders.render
+    calls = []
+
+    async def render_while_staff_verify(doc):
+        calls.append(doc.total)
+        if len(calls) == 1:  # staff verify the late signer while the first render runs
+            await review.verify_signatures(db, CLI, campaign.id, [late_id])
+        return await real_render(doc)
+
+    monkeypatch.setattr(renders, "render", render_while_staff_verify)
+    done = await delivery.deliver_campaign(db, CLI, "eats-act", now=campaigns.now_utc())
+    assert calls == [1, 2]
+    assert done.signer_count == 2
+    content = await letters.delivered_pdf(db, campaign.id)
+    assert "Lee Late, City Council Member, Saint Paul" in text_lines(content)
+    assert hashlib.sha256(content).hexdigest() == done.sha256
+
+
+async def test_a_state_packet_is_addressed_to_its_delegation_and_lists_its_signers(client, db):
+    await closed_letter(client, db)
+    await add_delegation(db)
+    await staff_client(client, db)
+    wisconsin = await client.get("/staff/campaigns/eats-act/packets/WI.pdf")
+    assert wisconsin.status_code == 200
+    lines = text_lines(wisconsin.content)
+    addressees = [
+        "Senator Tammy Baldwin",
+        "Senator Ron Johnson",
+        "Representative Bryan Steil, District 1",
+        "Representative Gwen Moore, District 4",
+    ]
+    start = lines.index(addressees[0])
+    assert lines[start : start + 4] == addressees
+    listed = lines[lines.index("Signatories") :]
+    assert listed[1:5] == [
+        "Wisconsin",
+        "Al Anders, City Council Member, Milwaukee",
+        "Wanda Wells, City Council Member, Madison",
+        "Total: 2 signatories",
+    ]
+    assert "Alaska" not in lines and not any("Kim Kuk" in line for line in lines)
+    alaska = text_lines((await client.get("/staff/campaigns/eats-act/packets/AK.pdf")).content)
+    assert "Representative Mary Peltola, At-Large" in alaska
+    minnesota = text_lines((await client.get("/staff/campaigns/eats-act/packets/MN.pdf")).content)
+    assert "The Minnesota Delegation to the United States Congress" in minnesota
+    assert (await client.get("/staff/campaigns/eats-act/packets/OH.pdf")).status_code == 404
+
+
+async def test_the_packets_zip_holds_one_pdf_per_state_with_signers(client, db, monkeypatch):
+    monkeypatch.setattr(letters, "INLINE_MAX_SIGNERS", 0)  # the ZIP renders in the background
+    await closed_letter(client, db)
+    await add_delegation(db)
+    await staff_client(client, db)
+    waiting = await client.get("/staff/campaigns/eats-act/packets.zip")
+    assert waiting.status_code == 202
+    await renders.wait_for_background()
+    response = await client.get("/staff/campaigns/eats-act/packets.zip")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = archive.namelist()
+    assert names == ["eats-act-AK.pdf", "eats-act-MN.pdf", "eats-act-WI.pdf"]
+    for name, person in zip(names, ["Kim Kuk", "Mo Moe", "Wanda Wells"], strict=True):
+        assert any(person in line for line in text_lines(archive.read(name)))
+    single = await client.get("/staff/campaigns/eats-act/packets/WI.pdf")
+    assert single.content == archive.read("eats-act-WI.pdf")  # the same render, reused
+
+
+async def test_packets_use_the_imported_congress_legislators(client, db):
+    from signon.importing.congress import import_congress
+
+    path = shared_data("congress-legislators/legislators-current.yaml")
+    await import_congress(db, path)
+    rows = await db.fetch_all(sa.select(congress_members).where(congress_members.c.state == "VT"))
+    assert rows, "the file has Vermont's delegation"
+    await closed_letter(client, db, signers=[{"full_name": "Val Vermont", "state": "VT"}])
+    campaign = await campaigns.get_campaign(db, "eats-act")
+    packet = await letters.packet_pdf(db, campaign, "VT", now=campaigns.now_utc(), wait=True)
+    lines = text_lines(packet.content)
+    for row in rows:
+        title = "Senator" if row["chamber"] == "sen" else "Representative"
+        expected = f"{title} {row['first_name']} {row['last_name']}"
+        assert any(line.startswith(expected) for line in lines), expected
+    assert any(line.endswith("At-Large") for line in lines)
+
+
+async def run_cli(database_url: str, *args: str, cwd: Path) -> tuple[int, str, str]:
+    """`python -m signon ARGS` as a separate process, on the test database."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SIGNON_VAR_DIR")}
+    env.update(DATABASE_URL=database_url, PYTHONPATH=str(settings.PROJECT_DIR))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "signon", *args, cwd=cwd, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), timeout=180)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+async def test_cli_exports_the_pdf_and_a_packet_delivers_and_exports_the_frozen_file(
+    client, db, database_url, tmp_path
+):
+    await closed_letter(client, db)
+    await add_delegation(db)
+    code, out, err = await run_cli(
+        database_url, "export", "pdf", "eats-act", "-o", "l.pdf", cwd=tmp_path
+    )
+    assert code == 0, err
+    assert "Wanda Wells, City Council Member, Madison" in text_lines(
+        (tmp_path / "l.pdf").read_bytes()
+    )
+    code, out, err = await run_cli(
+        database_url, "export", "pdf", "eats-act", "-o", "wi.pdf", "--state", "wi", cwd=tmp_path
+    )
+    assert code == 0, err
+    assert "Senator Tammy Baldwin" in text_lines((tmp_path / "wi.pdf").read_bytes())
+
+    code, out, err = await run_cli(database_url, "campaign", "deliver", "eats-act", cwd=tmp_path)
+    assert code == 0, err
+    sha256 = await db.fetch_val(sa.select(campaigns_table.c.delivered_sha256))
+    assert sha256 in out
+    code, out, err = await run_cli(
+        database_url, "export", "pdf", "eats-act", "-o", "d.pdf", cwd=tmp_path
+    )
+    assert code == 0, err
+    assert hashlib.sha256((tmp_path / "d.pdf").read_bytes()).hexdigest() == sha256
+    code, out, err = await run_cli(database_url, "campaign", "deliver", "eats-act", cwd=tmp_path)
+    assert code == 1 and "already been delivered" in err and "Traceback" not in err

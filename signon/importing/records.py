@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -193,7 +193,7 @@ async def replace_dataset(
     clear: Sequence[sa.Table],
     copies: Sequence[Copy],
     summarize: Callable[[], Summary],
-    prepare: Callable[[Any], Any] | None = None,
+    prepare: Callable[[Any], Awaitable[None]] | None = None,
     now: datetime | None = None,
     started: float | None = None,
     actor: Actor = CLI,

@@ -117,3 +117,16 @@ async def test_the_worker_command_sends_what_is_due(
     assert result.returncode == 0, result
     assert "Sent 1 message(s)." in result.stdout
     assert len(inbox.messages) == 1
+
+
+async def test_staff_read_the_outbox(client, db):
+    from tests.conftest import log_in, make_staff
+
+    await make_campaign(db)
+    await sign(client)
+    await make_staff(db, "rev@example.org", role="staff", name="Rev")
+    await log_in(client, "rev@example.org")
+    dashboard = (await client.get("/staff/")).text
+    assert 'href="/staff/outbox"' in dashboard
+    page = (await client.get("/staff/outbox")).text
+    assert "ana.diaz@stpaul.gov" in page and "/c/eats-act/confirm/" in page

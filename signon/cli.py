@@ -444,7 +444,7 @@ def deliver_campaign(slug: str) -> None:
 
 @main.group("export")
 def export_group() -> None:
-    """Export a campaign: the letter as PDF."""
+    """Export a campaign: the letter as PDF, or its signatures as CSV."""
 
 
 @export_group.command("pdf")
@@ -477,3 +477,27 @@ def export_pdf(slug: str, output: str, state: str | None) -> None:
     found = _run(work)
     Path(output).write_bytes(found.content or b"")
     click.echo(f"Wrote {output} ({len(found.content or b''):,} bytes).")
+
+
+@export_group.command("csv")
+@click.argument("slug")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write."
+)
+def export_csv(slug: str, output: str) -> None:
+    """Write every signature of the campaign as CSV (staff data: includes emails).
+
+    Cells that a spreadsheet could run as a formula start with an apostrophe.
+    """
+    from pathlib import Path
+
+    from signon import exports
+    from signon.campaigns import get_campaign
+
+    async def work(db: Database) -> str:
+        campaign = await get_campaign(db, slug)
+        return "".join([chunk async for chunk in exports.csv_chunks(db, campaign.id)])
+
+    text = _run(work)
+    Path(output).write_text(text, encoding="utf-8", newline="")
+    click.echo(f"Wrote {output} ({max(text.count(chr(10)) - 1, 0):,} signatures).")

@@ -42,3 +42,17 @@ def test_cells_that_could_be_formulas_are_neutralized():
     assert csv_safe("Ana") == "Ana"
     assert csv_safe(None) == ""
     assert csv_safe(3) == "3"
+
+
+async def test_export_csv_from_the_command_line(client, db, database_url, tmp_path):
+    from tests.test_cli import cli_env, run_signon
+
+    await make_campaign(db)
+    await sign(client)
+    target = tmp_path / "out.csv"
+    result = await run_signon(
+        "export", "csv", "eats-act", "-o", str(target), cwd=tmp_path, env=cli_env(database_url)
+    )
+    assert result.returncode == 0, result
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert [row["email"] for row in rows] == ["ana.diaz@stpaul.gov"]

@@ -81,8 +81,8 @@ async def _render(db: Database, campaign: Campaign, date_text: str) -> _Rendered
         return await renders.render(doc)
 
     # The same bytes as the preview staff may have checked, when nothing changed since.
-    content = await renders.cached(db, campaign.id, "letter", key, make, wait=True)
-    assert content is not None  # wait=True always returns the bytes
+    content = await renders.cached(db, campaign.id, "letter", key, make, wait=True, must=True)
+    assert content is not None  # must=True always returns the bytes
     return _Rendered(key, content, count)
 
 

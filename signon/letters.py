@@ -273,8 +273,9 @@ async def letter_pdf(
         signatories = await list_signatories(db, campaign)
         return await renders.render(build_document(campaign, signatories, date_text=date_text))
 
-    small = wait or sum(c.count for c in counts) <= INLINE_MAX_SIGNERS
-    return PdfFile(filename, await renders.cached(db, campaign.id, "letter", key, make, wait=small))
+    small = sum(c.count for c in counts) <= INLINE_MAX_SIGNERS
+    content = await renders.cached(db, campaign.id, "letter", key, make, wait=small, must=wait)
+    return PdfFile(filename, content)
 
 
 async def _packet_maker(
@@ -301,8 +302,8 @@ async def packet_pdf(
         raise NotFound("No verified signatory of this campaign is from that state.")
     key, make = await _packet_maker(db, campaign, found[0], letter_date(campaign, now))
     variant = f"packet:{found[0].code}"
-    small = wait or found[0].count <= INLINE_MAX_SIGNERS
-    content = await renders.cached(db, campaign.id, variant, key, make, wait=small)
+    small = found[0].count <= INLINE_MAX_SIGNERS
+    content = await renders.cached(db, campaign.id, variant, key, make, wait=small, must=wait)
     return PdfFile(f"{campaign.slug}-{found[0].code}.pdf", content)
 
 
@@ -324,15 +325,17 @@ async def packets_zip(
         async def one(count: StateCount, packet_key: str, maker: renders.Producer) -> bytes:
             async with limit:
                 variant = f"packet:{count.code}"
-                return await renders.cached(db, campaign.id, variant, packet_key, maker, wait=True)
+                return await renders.cached(
+                    db, campaign.id, variant, packet_key, maker, wait=True, must=True
+                )
 
         contents = await asyncio.gather(
             *(one(c, k, m) for c, (k, m) in zip(counts, makers, strict=True))
         )
         return _zip(campaign.slug, [c.code for c in counts], contents)
 
-    small = wait or sum(c.count for c in counts) <= INLINE_MAX_SIGNERS
-    content = await renders.cached(db, campaign.id, "packets", key, make, wait=small)
+    small = sum(c.count for c in counts) <= INLINE_MAX_SIGNERS
+    content = await renders.cached(db, campaign.id, "packets", key, make, wait=small, must=wait)
     return PdfFile(f"{campaign.slug}-packets.zip", content)
 
 

@@ -95,12 +95,20 @@ async def _produce(
 
 
 async def cached(
-    db: Database, campaign_id: int, variant: str, key: str, make: Producer, *, wait: bool
+    db: Database,
+    campaign_id: int,
+    variant: str,
+    key: str,
+    make: Producer,
+    *,
+    wait: bool,
+    must: bool = False,
 ) -> bytes | None:
     """The stored render for `key`, or render it: waiting when `wait`, else in the background.
 
-    None means pending. Waiting while another request holds the render renders a copy
-    without storing it, for callers that need the bytes now (delivery, the CLI).
+    None means pending: another request is rendering it, or a background task now is.
+    With `must` (delivery, the CLI) the bytes always come back: while another request holds
+    the render, a copy is rendered here without being stored.
     """
     row = await db.fetch_one(
         sa.select(pdf_renders.c.status, pdf_renders.c.pdf).where(
@@ -113,18 +121,29 @@ async def cached(
         return bytes(row["pdf"])
     render_id = await _claim(db, campaign_id, variant, key)
     if render_id is None:
-        if wait:
-            return await make()
+        if must:
+            return await _failing_clearly(make())
         if row is not None and row["status"] == "failed":
-            raise ServiceUnavailable(_("The PDF could not be prepared. Try again in a minute."))
+            raise _failed()
         return None
     job = _produce(db, render_id, campaign_id, variant, make)
-    if wait:
-        return await job
+    if wait or must:
+        return await _failing_clearly(job)
     task = asyncio.create_task(_quietly(job))
     _background.add(task)
     task.add_done_callback(_background.discard)
     return None
+
+
+def _failed() -> ServiceUnavailable:
+    return ServiceUnavailable(_("The PDF could not be prepared. Try again in a minute."))
+
+
+async def _failing_clearly(job: Awaitable[bytes]) -> bytes:
+    try:
+        return await job
+    except Exception as exc:  # logged by _produce; a person gets a page, not a traceback
+        raise _failed() from exc
 
 
 async def _quietly(job: Awaitable[bytes]) -> None:

@@ -362,3 +362,45 @@ async def test_staff_can_download_a_drafts_pdf(client, db):
     response = await client.get("/staff/campaigns/eats-act/letter.pdf")
     assert response.status_code == 200
     assert "No verified signatories yet." in "\n".join(text_lines(response.content))
+
+
+async def test_a_failed_render_is_a_clear_503_and_is_retried_later(client, db, monkeypatch):
+    campaign = await make_campaign(db)
+    await verified(client, db, campaign, [{"full_name": "Ana Díaz"}])
+
+    async def broken(doc):
+        raise RuntimeError("the renderer crashed")
+
+    monkeypatch.setattr(renders, "render", broken)
+    failed = await client.get("/c/eats-act/letter.pdf")
+    assert failed.status_code == 503
+    assert "could not be prepared" in failed.text and "crashed" not in failed.text
+    row = await db.fetch_one(sa.select(pdf_renders))
+    assert row["status"] == "failed" and "crashed" in row["error"]
+    assert (await client.get("/c/eats-act/letter.pdf")).status_code == 503  # not at once
+    monkeypatch.undo()
+    await db.execute(
+        pdf_renders.update().values(created_at=sa.func.now() - sa.text("interval '2 minutes'"))
+    )
+    assert (await client.get("/c/eats-act/letter.pdf")).status_code == 200
+
+
+async def test_requests_arriving_together_render_once(client, db, monkeypatch):
+    campaign = await make_campaign(db)
+    await verified(client, db, campaign, [{"full_name": "Ana Díaz"}])
+    real_render, calls = renders.render, []
+
+    async def counted(doc):
+        calls.append(doc)
+        return await real_render(doc)
+
+    monkeypatch.setattr(renders, "render", counted)
+    answers = await asyncio.gather(*(client.get("/c/eats-act/letter.pdf") for _ in range(4)))
+    assert sorted(a.status_code for a in answers) == [200, 202, 202, 202]
+    assert len(calls) == 1
+
+
+async def test_the_campaign_page_links_to_the_pdf(client, db):
+    await make_campaign(db)
+    page = await client.get("/c/eats-act")
+    assert 'href="/c/eats-act/letter.pdf"' in page.text

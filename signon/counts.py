@@ -13,9 +13,10 @@ Hot path: the queries go through asyncpg itself, taken from the `databases` pool
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -172,17 +173,62 @@ async def fetch_raw(db: Database, sql: str, *args: Any) -> list[Any]:
         return await connection.raw_connection.fetch(sql, *args)
 
 
+_FAILED = object()
+
+
+class SingleFlight:
+    """Concurrent calls for the same key share the one already running.
+
+    Under load, many requests for one campaign arrive while its query is in flight; they
+    wait for that query instead of sending their own, so the database sees at most one
+    per key per process at a time. Nothing is kept afterwards: a request never gets an
+    answer older than its own arrival minus one query's time.
+    """
+
+    def __init__(self) -> None:
+        self._calls: dict[Hashable, asyncio.Future[Any]] = {}
+
+    async def run(self, key: Hashable, call: Callable[[], Awaitable[T]]) -> T:
+        pending = self._calls.get(key)
+        if pending is not None:
+            # shield: a waiter that goes away (a closed connection) leaves the call running.
+            outcome = await asyncio.shield(pending)
+            return await call() if outcome is _FAILED else outcome
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._calls[key] = future
+        try:
+            result = await call()
+        except BaseException:
+            future.set_result(_FAILED)  # waiters try on their own
+            raise
+        finally:
+            del self._calls[key]
+        future.set_result(result)
+        return result
+
+
+_in_flight = SingleFlight()
+
+
 async def get_summary(db: Database, slug: str) -> CampaignSummary | None:
     """A public (non-draft) campaign's summary, or None."""
     if not campaigns.SLUG_RE.fullmatch(slug) or len(slug) > campaigns.LIMITS["slug"]:
         return None  # not an address any campaign can have (and no NUL reaches the driver)
-    rows = await fetch_raw(db, SUMMARY_BY_SLUG, slug)
-    return _summary(rows[0]) if rows else None
+
+    async def read() -> CampaignSummary | None:
+        rows = await fetch_raw(db, SUMMARY_BY_SLUG, slug)
+        return _summary(rows[0]) if rows else None
+
+    return await _in_flight.run((id(db), "summary", slug), read)
 
 
 async def list_summaries(db: Database) -> list[CampaignSummary]:
     """Every campaign that is not a draft, newest first (SPEC section 4)."""
-    return [_summary(row) for row in await fetch_raw(db, SUMMARY_LIST)]
+
+    async def read() -> list[CampaignSummary]:
+        return [_summary(row) for row in await fetch_raw(db, SUMMARY_LIST)]
+
+    return await _in_flight.run((id(db), "list"), read)
 
 
 class VersionedCache(Generic[T]):

@@ -16,7 +16,7 @@ from typing import Any
 
 from databases import Database
 
-from signon.counts import CampaignSummary, VersionedCache, fetch_raw
+from signon.counts import CampaignSummary, SingleFlight, VersionedCache, fetch_raw
 from signon.offices import STATES
 
 # Generational and professional suffixes: "Jr." is never anyone's last name.
@@ -122,6 +122,8 @@ def _signatory(row: Any) -> Signatory:
 
 
 _lists: VersionedCache[SignatoryList] = VersionedCache()
+# When the cached list expires under load, one request reads it again; the others wait.
+_loading = SingleFlight()
 
 
 async def get_signatories(
@@ -130,8 +132,13 @@ async def get_signatories(
     """The campaign's verified signatories, from the cache while its counts are unchanged."""
     version = (summary.created_at, summary.counts.fingerprint)
     found = _lists.get(summary.id, version, now)
-    if found is None:
+    if found is not None:
+        return found
+
+    async def load() -> SignatoryList:
         rows = await fetch_raw(db, SIGNATORIES_SQL, summary.id)
-        found = SignatoryList(sort_signatories([_signatory(row) for row in rows]))
-        _lists.put(summary.id, version, found, now)
-    return found
+        return _lists.put(
+            summary.id, version, SignatoryList(sort_signatories([_signatory(r) for r in rows])), now
+        )
+
+    return await _loading.run((id(db), summary.id, version), load)

@@ -4,6 +4,8 @@ never more than 2 seconds behind; last names sort the way people expect."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import sqlalchemy as sa
 
@@ -179,3 +181,38 @@ def test_the_cache_forgets_on_a_new_version_after_max_age_and_beyond_its_size():
     cache.put("b", 1, "b", now=10.0)
     cache.put("c", 1, "c", now=10.0)
     assert cache.get("a", 1, now=10.0) is None and cache.get("c", 1, now=10.0) == "c"
+
+
+async def test_concurrent_reads_share_one_query_and_failures_are_not_shared():
+    flight = counts.SingleFlight()
+    calls = 0
+    release = asyncio.Event()
+
+    async def read():
+        nonlocal calls
+        calls += 1
+        await release.wait()
+        return calls
+
+    tasks = [asyncio.create_task(flight.run("k", read)) for _ in range(5)]
+    await asyncio.sleep(0)
+    release.set()
+    assert await asyncio.gather(*tasks) == [1] * 5
+    assert calls == 1
+    # Later calls run again: nothing is kept.
+    assert await flight.run("k", read) == 2
+
+    attempts = []
+
+    async def flaky():
+        attempts.append(1)
+        await asyncio.sleep(0)
+        if len(attempts) == 1:
+            raise ConnectionError("the first try fails")
+        return "ok"
+
+    first = asyncio.create_task(flight.run("f", flaky))
+    second = asyncio.create_task(flight.run("f", flaky))
+    with pytest.raises(ConnectionError):
+        await first
+    assert await second == "ok"  # the waiter tried on its own

@@ -93,18 +93,24 @@ def count_text(verified: int) -> str:
     }
 
 
-# The rendered signatory list, per campaign and language, while the counts are unchanged.
-_signer_lists: VersionedCache[Markup] = VersionedCache()
+# The tile map and the signatory list as HTML, per campaign and language, while the
+# counts are unchanged: the bulk of the page, rendered once instead of on every request.
+_fragments: VersionedCache[tuple[Markup, Markup]] = VersionedCache()
 
 
-async def _signer_list_html(request: Request, summary: CampaignSummary) -> Markup:
+async def _counts_html(request: Request, summary: CampaignSummary) -> tuple[Markup, Markup]:
     key, version = (summary.id, current_locale()), (summary.created_at, summary.counts.fingerprint)
-    found = _signer_lists.get(key, version)
+    found = _fragments.get(key, version)
     if found is None:
         listed = await signatories.get_signatories(request.app.state.db, summary)
-        template = templates.env.get_template("_partials/signer_list.html")
-        html = Markup(template.render(groups=listed.groups(), number=number))  # noqa: S704
-        found = _signer_lists.put(key, version, html)
+        env = templates.env
+        tilemap = build_tilemap(summary.counts.state_dict())
+        map_html = env.get_template("_partials/tilemap.html").render(tilemap=tilemap, number=number)
+        list_html = env.get_template("_partials/signer_list.html").render(
+            groups=listed.groups(), number=number
+        )
+        # Rendered by the autoescaping environment: safe to insert as is.
+        found = _fragments.put(key, version, (Markup(map_html), Markup(list_html)))  # noqa: S704
     return found
 
 
@@ -115,13 +121,14 @@ def _absolute(request: Request, name: str, **params: str) -> str:
 async def campaign_page(request: Request) -> Response:
     summary = await _summary(request)
     campaign = await counts.get_public_campaign(request.app.state.db, summary)
+    map_html, list_html = await _counts_html(request, summary)
     showcase = {
         "summary": summary,
         "count_text": count_text(summary.counts.verified),
         "number": number,
         "long_date": long_date,
-        "tilemap": build_tilemap(summary.counts.state_dict()),
-        "signer_list": await _signer_list_html(request, summary),
+        "tilemap": map_html,
+        "signer_list": list_html,
         "page_url": _absolute(request, "campaigns:detail", slug=summary.slug),
         "image_url": _absolute(request, "campaigns:og_image", slug=summary.slug)
         + f"?lang={current_locale()}",

@@ -3,14 +3,11 @@ conditional GETs; never an email, a phone or an address (SPEC section 4)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import format_datetime
 
-import sqlalchemy as sa
-
-from signon import review
+from signon import campaigns, delivery, review
 from signon.audit import CLI
-from signon.tables import campaigns, deliveries
 from tests.conftest import NOW, make_campaign
 from tests.public_helpers import confirmed_signer, verified_signer
 from tests.test_openapi import assert_conforms
@@ -198,25 +195,12 @@ async def test_cors_is_open_for_gets_and_exposes_the_etag(client, db):
 
 
 async def test_a_delivered_campaign_gives_its_delivery(client, db):
-    campaign = await make_campaign(db, status="closed")
-    # Delivery itself belongs to the letter module; here its result is written directly.
-    delivered_at = NOW - timedelta(days=1)
-    digest = "ab" * 32
-    await db.execute(
-        deliveries.insert().values(
-            campaign_id=campaign.id, pdf=b"%PDF", sha256=digest, signer_count=0,
-            delivered_at=delivered_at,
-        )
-    )  # fmt: skip
-    await db.execute(
-        campaigns.update()
-        .where(campaigns.c.id == campaign.id)
-        .values(
-            status="delivered", delivered_at=delivered_at, delivered_sha256=digest,
-            updated_at=sa.func.now(),
-        )
-    )  # fmt: skip
+    campaign = await make_campaign(db)
+    await verified_signer(client, db, campaign.id, "a@example.gov")
+    await campaigns.close_campaign(db, CLI, "eats-act")
+    delivered = await delivery.deliver_campaign(db, CLI, "eats-act", now=NOW)
     body = assert_conforms(await client.get(f"{API}/eats-act"))
     assert body["status"] == "delivered"
-    assert body["delivered_sha256"] == digest
-    assert datetime.fromisoformat(body["delivered_at"]) == delivered_at
+    assert body["delivered_sha256"] == delivered.sha256
+    assert datetime.fromisoformat(body["delivered_at"]) == delivered.delivered_at
+    assert body["verified_count"] == 1

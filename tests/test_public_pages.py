@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 from PIL import Image
 
-from signon import tilemap
+from signon import campaigns, delivery, tilemap
+from signon.audit import CLI
 from signon.offices import STATES
-from signon.tables import campaigns, deliveries
 from tests.conftest import NOW, make_campaign
 from tests.public_helpers import verified_signer, withdraw
 
@@ -119,43 +117,30 @@ async def test_counts_follow_verifications_at_once(client, db):
     assert "0 verified signers" in html and "New Person" not in html
 
 
-async def _deliver(db, campaign_id, signer_count, when):
-    """What the letter module (issue 6) records on delivery, written directly."""
-    digest = "0123456789abcdef" * 4
-    await db.execute(
-        deliveries.insert().values(
-            campaign_id=campaign_id, pdf=b"%PDF-1.7", sha256=digest,
-            signer_count=signer_count, delivered_at=when,
-        )
-    )  # fmt: skip
-    await db.execute(
-        campaigns.update()
-        .where(campaigns.c.id == campaign_id)
-        .values(status="delivered", delivered_at=when, delivered_sha256=digest)
-    )
-    return digest
+async def _deliver(db):
+    """Close and deliver through the letter's own domain functions (signon/delivery.py)."""
+    await campaigns.close_campaign(db, CLI, "eats-act")
+    return await delivery.deliver_campaign(db, CLI, "eats-act", now=NOW)
 
 
 async def test_a_delivered_campaign_shows_when_how_many_and_the_hash(client, db):
-    campaign = await _with_signers(client, db)
-    await db.execute(campaigns.update().values(status="closed"))
-    delivered_at = await db.fetch_val(sa.select(sa.func.now()))
-    digest = await _deliver(db, campaign.id, 5, delivered_at)
+    await _with_signers(client, db)
+    delivered = await _deliver(db)
     await withdraw(client, db, "w1@example.gov")
     html = (await client.get("/c/eats-act")).text
-    delivery = _between(html, 'id="delivery-heading"', "</section>")
-    assert "with 5 signatures" in delivery
-    assert f'<code class="hash">{digest}</code>' in delivery
-    assert "1 signer has withdrawn since the delivery." in delivery
+    delivery_section = _between(html, 'id="delivery-heading"', "</section>")
+    assert "with 5 signatures" in delivery_section
+    assert f'<code class="hash">{delivered.sha256}</code>' in delivery_section
+    assert "1 signer has withdrawn since the delivery." in delivery_section
     assert "4 verified signers" in html and "Zoe Adams" not in html
     spanish = (await client.get("/c/eats-act?lang=es")).text
     assert "con 5 firmas" in spanish and "1 firmante se ha retirado" in spanish
 
 
 async def test_withdrawals_before_delivery_are_not_counted_as_after(client, db):
-    campaign = await _with_signers(client, db)
+    await _with_signers(client, db)
     await withdraw(client, db, "w1@example.gov")
-    await _deliver(db, campaign.id, 4, NOW + timedelta(days=365))
+    await _deliver(db)
     html = (await client.get("/c/eats-act")).text
     assert "with 4 signatures" in html
     assert "withdrawn since the delivery" not in html

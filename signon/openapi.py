@@ -15,6 +15,7 @@ from signon.signing_rules import LIMITS, REQUIRED
 from signon.tables import CAMPAIGN_KINDS
 
 MAX_PER_PAGE = 1000
+MAX_PAGE = 1_000_000
 DEFAULT_PER_PAGE = 100
 SLUG_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
 STATE_PATTERN = "^[A-Z]{2}$"
@@ -190,7 +191,7 @@ def _get(summary: str, schema: str, *, params: list[Any], not_found: bool) -> di
 def _paths() -> dict[str, Any]:
     page = [
         {"name": "page", "in": "query", "required": False,
-         "schema": {"type": "integer", "minimum": 1, "default": 1}},
+         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}},
         {"name": "per_page", "in": "query", "required": False,
          "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                     "default": DEFAULT_PER_PAGE}},

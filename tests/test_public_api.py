@@ -134,6 +134,7 @@ async def test_bad_page_numbers_are_422(client, db):
         ("page=-1", "page"),
         ("page=abc", "page"),
         ("page=%C2%B2", "page"),
+        ("page=1000001", "page"),
         ("per_page=0", "per_page"),
         ("per_page=1001", "per_page"),
         ("per_page=1.5", "per_page"),

@@ -22,7 +22,7 @@ from signon.campaigns import now_utc
 from signon.counts import CampaignSummary
 from signon.errors import NotFound
 from signon.i18n import gettext_ as _
-from signon.openapi import DEFAULT_PER_PAGE, MAX_PER_PAGE, openapi_document
+from signon.openapi import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, openapi_document
 from signon.signatories import Signatory
 
 CACHE_CONTROL = "public, max-age=5"
@@ -120,11 +120,11 @@ def _positive(request: Request, name: str, default: int, highest: int) -> int:
 
 async def list_signatures(request: Request) -> Response:
     try:
-        number = _positive(request, "page", 1, 10**9)
+        number = _positive(request, "page", 1, MAX_PAGE)
         per_page = _positive(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     except ValueError as exc:
         if exc.args[0] == "page":
-            message = _("Use a page number from 1 up.")
+            message = _("Use a page number from 1 to %(highest)s.") % {"highest": MAX_PAGE}
         else:
             message = _("Use a whole number from 1 to %(highest)s.") % {"highest": MAX_PER_PAGE}
         return JSONResponse({"errors": {exc.args[0]: [message]}}, status_code=422)

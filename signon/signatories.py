@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -84,6 +85,8 @@ class SignatoryList:
     """Sorted by state code, then last name (the JSON order)."""
 
     items: tuple[Signatory, ...]
+    # What callers derive from this list (encoded JSON pages), kept as long as the list is.
+    derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def total(self) -> int:

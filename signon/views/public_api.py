@@ -23,9 +23,10 @@ from signon.counts import CampaignSummary
 from signon.errors import NotFound
 from signon.i18n import gettext_ as _
 from signon.openapi import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, openapi_document
-from signon.signatories import Signatory
+from signon.signatories import Signatory, SignatoryList
 
 CACHE_CONTROL = "public, max-age=5"
+MAX_ENCODED_PAGES = 64
 
 
 def _now(request: Request) -> datetime:
@@ -78,9 +79,19 @@ def _not_modified(request: Request, etag: str, last_modified: datetime | None) -
     return False
 
 
-def cached_json(request: Request, data: Any, last_modified: datetime | None) -> Response:
+def encode(data: Any) -> tuple[bytes, str]:
+    """The JSON body and its ETag (a strong validator: a hash of the bytes)."""
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def cached_json(
+    request: Request,
+    data: Any,
+    last_modified: datetime | None,
+    encoded: tuple[bytes, str] | None = None,
+) -> Response:
+    body, etag = encoded or encode(data)
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
     if last_modified:
         headers["Last-Modified"] = format_datetime(last_modified.astimezone(UTC), usegmt=True)
@@ -118,6 +129,18 @@ def _positive(request: Request, name: str, default: int, highest: int) -> int:
     return int(raw)
 
 
+def _signatures_page(request: Request, found: SignatoryList, number: int, per_page: int) -> Any:
+    following = None
+    if found.has_page_after(number, per_page):
+        url = request.url_for("api:signatures", slug=request.path_params["slug"])
+        following = str(url.include_query_params(page=number + 1, per_page=per_page))
+    return {
+        "items": [signatory_object(item) for item in found.page(number, per_page)],
+        "total": found.total,
+        "next": following,
+    }
+
+
 async def list_signatures(request: Request) -> Response:
     try:
         number = _positive(request, "page", 1, MAX_PAGE)
@@ -130,16 +153,14 @@ async def list_signatures(request: Request) -> Response:
         return JSONResponse({"errors": {exc.args[0]: [message]}}, status_code=422)
     summary = await _summary(request)
     found = await signatories.get_signatories(request.app.state.db, summary)
-    following = None
-    if found.has_page_after(number, per_page):
-        url = request.url_for("api:signatures", slug=summary.slug)
-        following = str(url.include_query_params(page=number + 1, per_page=per_page))
-    data = {
-        "items": [signatory_object(item) for item in found.page(number, per_page)],
-        "total": found.total,
-        "next": following,
-    }
-    return cached_json(request, data, summary.last_changed(_now(request)))
+    # Pages are encoded once per list (and per host, for the `next` link); a bounded few.
+    key = ("json", number, per_page, str(request.base_url))
+    encoded = found.derived.get(key)
+    if encoded is None:
+        encoded = encode(_signatures_page(request, found, number, per_page))
+        if len(found.derived) < MAX_ENCODED_PAGES:
+            found.derived[key] = encoded
+    return cached_json(request, None, summary.last_changed(_now(request)), encoded)
 
 
 async def openapi_json(request: Request) -> Response:

@@ -34,7 +34,7 @@ import asyncpg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from signon import campaigns, settings  # noqa: E402
+from signon import campaign_rules, campaigns, settings  # noqa: E402
 from signon import db as database  # noqa: E402
 from signon.audit import CLI  # noqa: E402
 from signon.offices import STATES  # noqa: E402
@@ -89,7 +89,7 @@ async def _seed(url: str, signers: int) -> None:
     db = database.make_database(url)
     await db.connect()
     try:
-        fields = campaigns.parse_campaign_fields(
+        fields = campaign_rules.parse_campaign_fields(
             {
                 "slug": SLUG,
                 "title": "Reject the EATS Act",

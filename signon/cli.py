@@ -261,10 +261,10 @@ def create_campaign(
     slug: str, title: str, body_file: IO[str], kind: str, goal: str, auto_verify: str, levels: str
 ) -> None:
     """Create a draft campaign (open it with: signon campaign open SLUG)."""
-    from signon import campaigns
+    from signon import campaign_rules, campaigns
     from signon.audit import CLI
 
-    fields = campaigns.parse_campaign_fields(
+    fields = campaign_rules.parse_campaign_fields(
         {
             "slug": slug,
             "title": title,

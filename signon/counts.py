@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar
 
 from databases import Database
 
-from signon import campaigns
+from signon import campaign_rules, campaigns
 from signon.campaigns import Campaign
 
 MAX_AGE_SECONDS = 2.0
@@ -212,7 +212,7 @@ _in_flight = SingleFlight()
 
 async def get_summary(db: Database, slug: str) -> CampaignSummary | None:
     """A public (non-draft) campaign's summary, or None."""
-    if not campaigns.SLUG_RE.fullmatch(slug) or len(slug) > campaigns.LIMITS["slug"]:
+    if not campaign_rules.SLUG_RE.fullmatch(slug) or len(slug) > campaign_rules.LIMITS["slug"]:
         return None  # not an address any campaign can have (and no NUL reaches the driver)
 
     async def read() -> CampaignSummary | None:

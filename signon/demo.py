@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from databases import Database
 
-from signon import campaigns, staff, tables
+from signon import campaign_rules, campaigns, staff, tables
 from signon.audit import CLI, record_audit
 from signon.demo_signers import add_demo_signers
 
@@ -90,7 +90,7 @@ async def load_demo(db: Database, signers: int = DEFAULT_SIGNERS) -> DemoLogin:
     async with db.transaction():
         await db.execute(sa.select(sa.func.pg_advisory_xact_lock(_DEMO_LOCK)))
         await _delete_demo_campaign(db)
-        fields = campaigns.parse_campaign_fields(DEMO_FIELDS)
+        fields = campaign_rules.parse_campaign_fields(DEMO_FIELDS)
         await campaigns.create_campaign(db, CLI, fields)
         opened = await campaigns.open_campaign(db, CLI, DEMO_SLUG)
         await add_demo_signers(db, opened, signers)

@@ -23,7 +23,7 @@ from argon2 import PasswordHasher
 from databases import Database
 from starlette.applications import Starlette
 
-from signon import campaigns, settings, staff
+from signon import campaign_rules, campaigns, settings, staff
 from signon import db as database
 from signon.audit import CLI
 from signon.tables import metadata
@@ -159,7 +159,7 @@ async def make_campaign(
         "goal": "180",
         **overrides,
     }
-    campaign = await campaigns.create_campaign(db, CLI, campaigns.parse_campaign_fields(data))
+    campaign = await campaigns.create_campaign(db, CLI, campaign_rules.parse_campaign_fields(data))
     if status in ("open", "closed"):
         campaign = await campaigns.open_campaign(db, CLI, slug)
     if status == "closed":

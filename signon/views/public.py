@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from signon import campaigns, counts, formguard, settings, signatories
+from signon import campaign_rules, campaigns, counts, formguard, settings, signatories
 from signon.campaigns import Campaign
 from signon.counts import CampaignSummary, VersionedCache
 from signon.errors import NotFound
@@ -83,7 +83,7 @@ def number(value: int) -> str:
 
 def long_date(value: datetime) -> str:
     """A date as people write it, in US Eastern time (the time Congress keeps)."""
-    local = value.astimezone(campaigns.FORM_TIMEZONE)
+    local = value.astimezone(campaign_rules.FORM_TIMEZONE)
     return format_date(local, format="long", locale=current_locale())
 
 

@@ -9,8 +9,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from signon import campaigns
-from signon.campaigns import FORM_TIMEZONE, Campaign
+from signon import campaign_rules, campaigns
+from signon.campaign_rules import FORM_TIMEZONE
+from signon.campaigns import Campaign
 from signon.csrf import read_form
 from signon.errors import ValidationFailed
 from signon.offices import OFFICE_LEVELS
@@ -102,7 +103,7 @@ async def campaign_new(request: Request) -> Response:
 async def campaign_create(request: Request) -> Response:
     values = _form_values(await read_form(request))
     try:
-        fields = campaigns.parse_campaign_fields(values)
+        fields = campaign_rules.parse_campaign_fields(values)
         created = await campaigns.create_campaign(
             request.app.state.db, request.state.staff.as_actor(), fields
         )
@@ -132,7 +133,7 @@ async def campaign_update(request: Request) -> Response:
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
     values = _form_values(await read_form(request))
     try:
-        fields = campaigns.parse_campaign_fields(values)
+        fields = campaign_rules.parse_campaign_fields(values)
         updated = await campaigns.update_campaign(
             db, request.state.staff.as_actor(), campaign.slug, fields
         )

@@ -41,8 +41,10 @@ SLUG = "eats-act"
 STAFF_EMAIL = "reviewer@example.org"
 LAST_EMAIL = "SELECT body_text FROM email_outbox ORDER BY id DESC LIMIT 1"
 SIGNATURE_ID = "SELECT id FROM signatures ORDER BY id DESC LIMIT 1"
-# Playwright's own timeout is 30 s; a page here answers in milliseconds, so fail sooner.
-TIMEOUT_MS = 10_000
+# A page here answers in milliseconds; 15 s (Playwright: 30 s for actions, 5 s for
+# expect) fails a stuck test sooner and still passes on a machine busy with other work.
+TIMEOUT_MS = 15_000
+expect.set_options(timeout=TIMEOUT_MS)
 # The form posts to .../sign#error-summary (so a page with errors opens at the summary) and
 # a browser keeps that fragment through the 303 to the thanks page, where it is harmless.
 THANKS = re.compile(rf"/c/{SLUG}/thanks(#error-summary)?$")

@@ -16,8 +16,9 @@ from signon.errors import ValidationFailed
 from signon.i18n import gettext_ as _
 from signon.offices import OFFICE_LEVELS, STATES, normalize_district
 
+# In the order of the sign form, so the error summary lists problems in that order too.
 FIELDS = (
-    "full_name", "title", "office_level", "jurisdiction", "state", "district", "email",
+    "full_name", "title", "office_level", "state", "jurisdiction", "district", "email",
     "phone", "organization",
 )  # fmt: skip
 LIMITS = {

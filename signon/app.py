@@ -146,6 +146,9 @@ def create_app(
             # The server shutting down or restarting, a connection lost mid-request.
             asyncpg.exceptions.OperatorInterventionError: database_unavailable,
             asyncpg.InterfaceError: database_unavailable,
+            # A statement sent in the instant the server cut the connection (during a
+            # restart) finds the driver mid-way through the server's goodbye.
+            asyncpg.InternalClientError: database_unavailable,
         },
         lifespan=lifespan,
     )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import databases
+from databases.core import Transaction
 
 from signon import settings
 
@@ -46,8 +48,55 @@ def sqlalchemy_url(url: str) -> str:
     raise ValueError("DATABASE_URL must be a postgresql:// URL")
 
 
+class _ReleasingTransaction(Transaction):
+    """A transaction that gives its pooled connection back even when BEGIN, COMMIT or
+    ROLLBACK fail.
+
+    databases 0.9 releases the connection only after they succeed (encode/databases PR
+    #498, unmerged). When PostgreSQL restarts under load, every transaction it cuts off
+    then keeps a pool slot forever: once max_size slots are gone every request waits
+    without end, and shutdown hangs waiting for them. tests/test_reliability.py restarts
+    the server in the middle of a signing load.
+    """
+
+    async def start(self) -> Transaction:
+        self._transaction = self._connection._connection.transaction()
+        async with self._connection._transaction_lock:
+            is_root = not self._connection._transaction_stack
+            await self._connection.__aenter__()
+            try:
+                await self._transaction.start(is_root=is_root, extra_options=self._extra_options)
+            except BaseException:
+                await self._connection.__aexit__()
+                raise
+            self._connection._transaction_stack.append(self)
+        return self
+
+    async def commit(self) -> None:
+        await self._finish("commit")
+
+    async def rollback(self) -> None:
+        await self._finish("rollback")
+
+    async def _finish(self, how: str) -> None:
+        async with self._connection._transaction_lock:
+            assert self._connection._transaction_stack[-1] is self
+            self._connection._transaction_stack.pop()
+            assert self._transaction is not None
+            try:
+                await getattr(self._transaction, how)()
+            finally:
+                await self._connection.__aexit__()
+                self._transaction = None
+
+
+class _Database(databases.Database):
+    def transaction(self, *, force_rollback: bool = False, **kwargs: Any) -> Transaction:
+        return _ReleasingTransaction(self.connection, force_rollback=force_rollback, **kwargs)
+
+
 def make_database(url: str, **options: object) -> databases.Database:
-    return databases.Database(sqlalchemy_url(url), **options)
+    return _Database(sqlalchemy_url(url), **options)
 
 
 def alembic_config(url: str):  # -> alembic.config.Config, imported lazily

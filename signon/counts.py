@@ -250,6 +250,11 @@ class VersionedCache(Generic[T]):
             return None
         return value
 
+    def peek(self, key: Hashable) -> T | None:
+        """The value kept for key, whatever its version and age."""
+        entry = self._entries.get(key)
+        return entry[2] if entry else None
+
     def put(self, key: Hashable, version: Hashable, value: T, now: float | None = None) -> T:
         self._entries.pop(key, None)
         self._entries[key] = (version, time.monotonic() if now is None else now, value)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from databases import Database
 
@@ -23,6 +23,9 @@ from signon.offices import STATES
 # Generational and professional suffixes: "Jr." is never anyone's last name.
 SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v", "esq", "phd", "md", "dds", "ret"})
 _WORD_EDGE = re.compile(r"^[^\w]+|[^\w]+$")
+
+MAX_DERIVED = 64
+T = TypeVar("T")
 
 SIGNATORIES_SQL = """
 SELECT id, full_name, title, jurisdiction, state, district, verified_at
@@ -85,8 +88,18 @@ class SignatoryList:
     """Sorted by state code, then last name (the JSON order)."""
 
     items: tuple[Signatory, ...]
-    # What callers derive from this list (encoded JSON pages), kept as long as the list is.
+    # What callers derive from this list (encoded JSON pages, rendered HTML), kept as long
+    # as the list is: see derive().
     derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def derive(self, key: Hashable, make: Callable[[], T]) -> T:
+        """make(), computed once per key for this list; the oldest of MAX_DERIVED go first."""
+        if key in self.derived:
+            return self.derived[key]
+        value = self.derived[key] = make()
+        while len(self.derived) > MAX_DERIVED:
+            del self.derived[next(iter(self.derived))]
+        return value
 
     @property
     def total(self) -> int:
@@ -140,8 +153,11 @@ async def get_signatories(
 
     async def load() -> SignatoryList:
         rows = await fetch_raw(db, SIGNATORIES_SQL, summary.id)
-        return _lists.put(
-            summary.id, version, SignatoryList(sort_signatories([_signatory(r) for r in rows])), now
-        )
+        items = sort_signatories([_signatory(row) for row in rows])
+        previous = _lists.peek(summary.id)
+        # Unchanged after all (the usual case when only the age ran out): keep the same
+        # object, and with it what was derived from it (encoded pages, rendered HTML).
+        found = previous if previous is not None and previous.items == items else None
+        return _lists.put(summary.id, version, found or SignatoryList(items), now)
 
     return await _loading.run((id(db), summary.id, version), load)

@@ -148,28 +148,49 @@ async def test_reading_the_count_uses_the_counts_table_not_signatures(client, db
     assert touching and all("never executed" in line for line in touching)
 
 
+# Far past any real time.monotonic(), so entries the pages stored are older than these.
+START = 1e9
+
+
 async def test_the_signatory_list_is_never_more_than_two_seconds_behind(client, db):
     campaign = await make_campaign(db)
     found = await confirmed_signer(client, db, "a@example.gov", full_name="Ann Lee")
     await review.verify_signatures(db, CLI, campaign.id, [found])
     summary = await counts.get_summary(db, "eats-act")
-    first = await signatories.get_signatories(db, summary, now=1000.0)
+    first = await signatories.get_signatories(db, summary, now=START)
     assert [item.full_name for item in first.items] == ["Ann Lee"]
     # A change no count sees (a district, written directly): served from the cache for at
     # most MAX_AGE_SECONDS, then read again.
     await db.execute(signatures.update().values(district="Ward 9"))
-    cached = await signatories.get_signatories(db, summary, now=1001.5)
+    cached = await signatories.get_signatories(db, summary, now=START + 1.5)
     assert cached.items[0].district == "3"
-    fresh = await signatories.get_signatories(
-        db, summary, now=1000.0 + counts.MAX_AGE_SECONDS + 0.1
-    )
+    fresh = await signatories.get_signatories(db, summary, now=START + counts.MAX_AGE_SECONDS + 0.1)
     assert fresh.items[0].district == "Ward 9"
     # A change the counts see is read at once.
     second = await confirmed_signer(client, db, "b@example.gov", full_name="Bo Ray")
     await review.verify_signatures(db, CLI, campaign.id, [second])
     summary = await counts.get_summary(db, "eats-act")
-    now = 1000.0 + counts.MAX_AGE_SECONDS + 0.2
+    now = START + counts.MAX_AGE_SECONDS + 0.2
     assert (await signatories.get_signatories(db, summary, now=now)).total == 2
+
+
+async def test_an_unchanged_list_is_kept_with_what_was_derived_from_it(client, db):
+    campaign = await make_campaign(db)
+    found = await confirmed_signer(client, db, "a@example.gov", full_name="Ann Lee")
+    await review.verify_signatures(db, CLI, campaign.id, [found])
+    summary = await counts.get_summary(db, "eats-act")
+    first = await signatories.get_signatories(db, summary, now=START * 2)
+    assert first.derive("page", lambda: "made once") == "made once"
+    again = await signatories.get_signatories(db, summary, now=START * 2 + 5)  # read again
+    assert again is first and again.derive("page", lambda: "made twice") == "made once"
+
+
+def test_derived_values_are_bounded_oldest_first():
+    listed = signatories.SignatoryList(())
+    for n in range(signatories.MAX_DERIVED + 3):
+        listed.derive(n, lambda n=n: n * 10)
+    assert len(listed.derived) == signatories.MAX_DERIVED
+    assert 0 not in listed.derived and listed.derive(3, lambda: -1) == 30
 
 
 def test_the_cache_forgets_on_a_new_version_after_max_age_and_beyond_its_size():

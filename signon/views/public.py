@@ -93,16 +93,12 @@ def count_text(verified: int) -> str:
     }
 
 
-# The tile map and the signatory list as HTML, per campaign and language, while the
-# counts are unchanged: the bulk of the page, rendered once instead of on every request.
-_fragments: VersionedCache[tuple[Markup, Markup]] = VersionedCache()
-
-
 async def _counts_html(request: Request, summary: CampaignSummary) -> tuple[Markup, Markup]:
-    key, version = (summary.id, current_locale()), (summary.created_at, summary.counts.fingerprint)
-    found = _fragments.get(key, version)
-    if found is None:
-        listed = await signatories.get_signatories(request.app.state.db, summary)
+    """The tile map and the signatory list as HTML: the bulk of the page, rendered once
+    per language and kept with the cached list (signon/signatories.py) it was made from."""
+    listed = await signatories.get_signatories(request.app.state.db, summary)
+
+    def make() -> tuple[Markup, Markup]:
         env = templates.env
         tilemap = build_tilemap(summary.counts.state_dict())
         map_html = env.get_template("_partials/tilemap.html").render(tilemap=tilemap, number=number)
@@ -110,8 +106,9 @@ async def _counts_html(request: Request, summary: CampaignSummary) -> tuple[Mark
             groups=listed.groups(), number=number
         )
         # Rendered by the autoescaping environment: safe to insert as is.
-        found = _fragments.put(key, version, (Markup(map_html), Markup(list_html)))  # noqa: S704
-    return found
+        return Markup(map_html), Markup(list_html)  # noqa: S704
+
+    return listed.derive(("html", current_locale(), summary.counts.fingerprint), make)
 
 
 def _absolute(request: Request, name: str, **params: str) -> str:

@@ -26,7 +26,6 @@ from signon.openapi import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, openapi_doc
 from signon.signatories import Signatory, SignatoryList
 
 CACHE_CONTROL = "public, max-age=5"
-MAX_ENCODED_PAGES = 64
 
 
 def _now(request: Request) -> datetime:
@@ -153,13 +152,11 @@ async def list_signatures(request: Request) -> Response:
         return JSONResponse({"errors": {exc.args[0]: [message]}}, status_code=422)
     summary = await _summary(request)
     found = await signatories.get_signatories(request.app.state.db, summary)
-    # Pages are encoded once per list (and per host, for the `next` link); a bounded few.
-    key = ("json", number, per_page, str(request.base_url))
-    encoded = found.derived.get(key)
-    if encoded is None:
-        encoded = encode(_signatures_page(request, found, number, per_page))
-        if len(found.derived) < MAX_ENCODED_PAGES:
-            found.derived[key] = encoded
+    # Pages are encoded once per list (and per host, for the `next` link).
+    encoded = found.derive(
+        ("json", number, per_page, str(request.base_url)),
+        lambda: encode(_signatures_page(request, found, number, per_page)),
+    )
     return cached_json(request, None, summary.last_changed(_now(request)), encoded)
 
 

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from databases import Database
@@ -27,9 +28,10 @@ _WORD_EDGE = re.compile(r"^[^\w]+|[^\w]+$")
 MAX_DERIVED = 64
 T = TypeVar("T")
 
+# In Signatory's field order; by id, so that two reads of an unchanged list compare equal.
 SIGNATORIES_SQL = """
 SELECT id, full_name, title, jurisdiction, state, district, verified_at
-FROM signatures WHERE campaign_id = $1 AND status = 'verified'
+FROM signatures WHERE campaign_id = $1 AND status = 'verified' ORDER BY id
 """
 
 
@@ -51,6 +53,7 @@ def last_name(full_name: str) -> str:
     return words[-1] if words else ""
 
 
+@lru_cache(maxsize=50_000)
 def name_sort_key(full_name: str) -> tuple[str, str, str]:
     """Last name, then the whole name, accent- and case-insensitively; then as typed."""
     return (fold(last_name(full_name)), fold(full_name), full_name)
@@ -88,6 +91,8 @@ class SignatoryList:
     """Sorted by state code, then last name (the JSON order)."""
 
     items: tuple[Signatory, ...]
+    # The rows as read (by id), to tell cheaply whether a new read changed anything.
+    rows: tuple[tuple[Any, ...], ...] = field(default=(), compare=False, repr=False)
     # What callers derive from this list (encoded JSON pages, rendered HTML), kept as long
     # as the list is: see derive().
     derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -125,18 +130,6 @@ def sort_signatories(found: list[Signatory]) -> tuple[Signatory, ...]:
     return tuple(sorted(found, key=lambda s: (s.state, *name_sort_key(s.full_name), s.id)))
 
 
-def _signatory(row: Any) -> Signatory:
-    return Signatory(
-        id=row["id"],
-        full_name=row["full_name"],
-        title=row["title"],
-        jurisdiction=row["jurisdiction"],
-        state=row["state"],
-        district=row["district"],
-        verified_at=row["verified_at"],
-    )
-
-
 _lists: VersionedCache[SignatoryList] = VersionedCache()
 # When the cached list expires under load, one request reads it again; the others wait.
 _loading = SingleFlight()
@@ -152,12 +145,13 @@ async def get_signatories(
         return found
 
     async def load() -> SignatoryList:
-        rows = await fetch_raw(db, SIGNATORIES_SQL, summary.id)
-        items = sort_signatories([_signatory(row) for row in rows])
+        rows = tuple(tuple(row) for row in await fetch_raw(db, SIGNATORIES_SQL, summary.id))
         previous = _lists.peek(summary.id)
-        # Unchanged after all (the usual case when only the age ran out): keep the same
-        # object, and with it what was derived from it (encoded pages, rendered HTML).
-        found = previous if previous is not None and previous.items == items else None
-        return _lists.put(summary.id, version, found or SignatoryList(items), now)
+        if previous is not None and previous.rows == rows:
+            # Unchanged (the usual case when only the age ran out): keep the same object,
+            # and with it what was derived from it (encoded pages, rendered HTML).
+            return _lists.put(summary.id, version, previous, now)
+        items = sort_signatories([Signatory(*row) for row in rows])
+        return _lists.put(summary.id, version, SignatoryList(items, rows), now)
 
     return await _loading.run((id(db), summary.id, version), load)

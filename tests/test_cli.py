@@ -213,31 +213,36 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-async def wait_until_served(url: str, process: asyncio.subprocess.Process) -> httpx.Response:
+async def wait_until_served(
+    url: str, process: asyncio.subprocess.Process, log: Path
+) -> httpx.Response:
     async with asyncio.timeout(TIMEOUT_SECONDS), httpx.AsyncClient() as http:
         while process.returncode is None:
             try:
                 return await http.get(url)
             except httpx.TransportError:
                 await asyncio.sleep(0.1)
-    raise AssertionError(f"signon serve exited with status {process.returncode}")
+    output = log.read_text(errors="replace")[-3000:]  # noqa: ASYNC240 - the test has ended
+    raise AssertionError(f"signon serve exited with status {process.returncode}:\n{output}")
 
 
 async def test_serve_on_the_embedded_server_stops_it_on_sigterm(tmp_path):
     """`signon serve` with no DATABASE_URL migrates, serves, and on SIGTERM (what platforms
     send) shuts down through the normal exit path, so the embedded PostgreSQL stops too."""
     port = free_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "signon", "serve", "--port", str(port),
-        cwd=tmp_path, env=cli_env(None),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "signon", "serve", "--port", str(port),
+            cwd=tmp_path, env=cli_env(None), stdout=output, stderr=output,
+        )  # fmt: skip
     try:
-        response = await wait_until_served(f"http://127.0.0.1:{port}/", process)
+        response = await wait_until_served(f"http://127.0.0.1:{port}/", process, log)
         assert response.status_code == 200
         assert (tmp_path / "var" / "pgdata" / "postmaster.pid").exists()
     finally:
-        process.send_signal(signal.SIGTERM)
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
         async with asyncio.timeout(TIMEOUT_SECONDS):
             await process.wait()
     assert not (tmp_path / "var" / "pgdata" / "postmaster.pid").exists()

@@ -95,8 +95,13 @@ class _Database(databases.Database):
         return _ReleasingTransaction(self.connection, force_rollback=force_rollback, **kwargs)
 
 
+# Each web process keeps at most 10 connections and opens them as load needs them: several
+# processes (and tests, which build extra apps) share one server's max_connections.
+POOL_OPTIONS = {"min_size": 2, "max_size": 10}
+
+
 def make_database(url: str, **options: object) -> databases.Database:
-    return _Database(sqlalchemy_url(url), **options)
+    return _Database(sqlalchemy_url(url), **{**POOL_OPTIONS, **options})
 
 
 def alembic_config(url: str):  # -> alembic.config.Config, imported lazily

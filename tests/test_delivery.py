@@ -82,6 +82,9 @@ async def test_staff_deliver_a_closed_letter_and_the_public_pdf_is_that_file(cli
     assert hashlib.sha256(served.content).hexdigest() == row["delivered_sha256"]
     assert served.headers["etag"] == f'"{row["delivered_sha256"]}"'
     assert row["delivered_sha256"] in (await client.get(response.headers["location"])).text
+    assert row["delivered_sha256"] in (await client.get("/c/eats-act")).text
+    api = (await client.get("/api/v1/campaigns/eats-act")).json()
+    assert (api["status"], api["delivered_sha256"]) == ("delivered", row["delivered_sha256"])
     assert "Mo Moe, City Council Member, Duluth" in text_lines(served.content)
     assert_numbered(served.content)
     audit = await db.fetch_one(sa.select(audit_log).where(audit_log.c.action == "campaign.deliver"))

@@ -180,7 +180,7 @@ def _wait_for(url: str, timeout: float = 30.0) -> None:
 
 
 @contextlib.contextmanager
-def server(target: str, port: int, workers: int, env: dict[str, str]) -> Iterator[None]:
+def server(target: str, port: int, workers: int, env: dict[str, str]) -> Iterator[subprocess.Popen]:
     command = [
         sys.executable, "-m", "uvicorn", target, "--factory", "--host", "127.0.0.1",
         "--port", str(port), "--workers", str(workers), "--log-level", "warning",
@@ -188,10 +188,28 @@ def server(target: str, port: int, workers: int, env: dict[str, str]) -> Iterato
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})  # noqa: S603
     try:
-        yield
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its descendants (uvicorn's workers)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            child = int(stat.parent.name)
+            parents[child] = int(fields[1])
+            times[child] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tree, changed = {pid}, True
+    while changed:
+        found = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= found
+        changed = bool(found)
+    return sum(times.get(member, 0.0) for member in tree)
 
 
 def wrk(url: str, duration: int, connections: int, threads: int) -> dict[str, float]:
@@ -201,7 +219,10 @@ def wrk(url: str, duration: int, connections: int, threads: int) -> dict[str, fl
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if errors:
         raise RuntimeError(f"{url}: {errors.group(1)} error responses\n{output}")
-    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
+    result = {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "requests": float(re.search(r"(\d+) requests in", output).group(1)),
+    }
     for label in ("50", "99"):
         value, unit = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M).groups()
         result[f"p{label}"] = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
@@ -228,44 +249,56 @@ def main() -> None:
             "SIGN_RATE_LIMIT": "off", "BASE_URL": f"http://127.0.0.1:{app_port}",
         }  # fmt: skip
         with (
-            server("signon.app:create_app", app_port, args.workers, app_env),
+            server("signon.app:create_app", app_port, args.workers, app_env) as app_process,
             server("public_bench:baseline_app", base_port, args.workers,
-                   {"BENCH_DATABASE_URL": url}),
+                   {"BENCH_DATABASE_URL": url}) as base_process,
         ):  # fmt: skip
             app, base = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{base_port}"
+            app_pid, api = app_process.pid, f"{app}/api/v1/campaigns/{SLUG}"
             targets = [
-                ("baseline: bare Starlette + 1 asyncpg query", f"{base}/count/{SLUG}"),
-                ("GET /api/v1/campaigns/{slug} (count)", f"{app}/api/v1/campaigns/{SLUG}"),
-                ("GET /api/v1/campaigns/{slug}/signatures", f"{app}/api/v1/campaigns/{SLUG}/signatures"),  # noqa: E501
-                ("GET /c/{slug} (campaign page)", f"{app}/c/{SLUG}"),
-                ("GET /c/{slug}/embed", f"{app}/c/{SLUG}/embed"),
+                ("baseline: bare Starlette + 1 asyncpg query", f"{base}/count/{SLUG}",
+                 base_process.pid),
+                ("GET /api/v1/campaigns/{slug} (count)", api, app_pid),
+                ("GET /api/v1/campaigns/{slug}/signatures", f"{api}/signatures", app_pid),
+                ("GET /c/{slug} (campaign page)", f"{app}/c/{SLUG}", app_pid),
+                ("GET /c/{slug}/embed", f"{app}/c/{SLUG}/embed", app_pid),
             ]  # fmt: skip
-            for _, target in targets:
+            for _, target, _pid in targets:
                 _wait_for(target)
             _report(targets, args)
 
 
-def _report(targets: list[tuple[str, str]], args: argparse.Namespace) -> None:
+def _measure(url: str, pid: int, args: argparse.Namespace) -> dict[str, float]:
+    wrk(url, 2, args.connections, args.threads)  # warm-up: caches, pools
+    before = cpu_seconds(pid)
+    result = wrk(url, args.duration, args.connections, args.threads)
+    result["cpu_ms"] = (cpu_seconds(pid) - before) * 1000 / max(result["requests"], 1)
+    return result
+
+
+def _report(targets: list[tuple[str, str, int]], args: argparse.Namespace) -> None:
     """Each endpoint is measured right after a fresh baseline run, and its ratio is to that
-    run: the machine's load drifts less within a pair than across the whole run."""
+    run: the machine's load drifts less within a pair than across the whole run. CPU per
+    request is the web server's own (PostgreSQL's share is not counted): it moves much
+    less than req/s when other work shares the machine."""
     print(
         f"{args.signers} verified signers, {args.workers} uvicorn worker(s) per server, "
-        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {os.cpu_count()} CPUs"
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
     print(
-        f"{'endpoint':44} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'base/s':>7} "
-        f"{'ratio':>6}  transfer"
+        f"{'endpoint':42} {'req/s':>6} {'p50 ms':>7} {'p99 ms':>7} {'base/s':>6} {'ratio':>5} "
+        f"{'cpu ms/req':>10} {'base':>5} {'ratio':>5}  transfer"
     )
-    (_, baseline_url), *measured = targets
-    for name, url in measured:
-        row = []
-        for target in (baseline_url, url):
-            wrk(target, 2, args.connections, args.threads)  # warm-up: caches, pools
-            row.append(wrk(target, args.duration, args.connections, args.threads))
-        base, result = row
+    (_, baseline_url, baseline_pid), *measured = targets
+    for name, url, pid in measured:
+        base = _measure(baseline_url, baseline_pid, args)
+        result = _measure(url, pid, args)
         print(
-            f"{name:44} {result['rps']:7.0f} {result['p50']:7.2f} {result['p99']:7.2f} "
-            f"{base['rps']:7.0f} {result['rps'] / base['rps']:6.2f}  {result['transfer']}",
+            f"{name:42} {result['rps']:6.0f} {result['p50']:7.2f} {result['p99']:7.2f} "
+            f"{base['rps']:6.0f} {result['rps'] / base['rps']:5.2f} "
+            f"{result['cpu_ms']:10.2f} {base['cpu_ms']:5.2f} "
+            f"{base['cpu_ms'] / max(result['cpu_ms'], 1e-9):5.2f}  {result['transfer']}",
             flush=True,
         )
 

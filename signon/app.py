@@ -32,8 +32,8 @@ from signon.views import (
     staff_auth,
     staff_campaigns,
     staff_datasets,
-    staff_outbox,
     staff_exports,
+    staff_outbox,
     staff_review,
     staff_users,
 )

@@ -7,6 +7,8 @@ to the server URL /api/v1.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import cache
 from typing import Any
 
@@ -117,18 +119,7 @@ SCHEMAS: dict[str, Any] = {
             "next": _nullable({"type": "string", "format": "uri"}),
         },
     },
-    "SignatureInput": {
-        "type": "object",
-        "required": list(REQUIRED),
-        "properties": {
-            name: {"type": "string", "maxLength": limit} for name, limit in LIMITS.items()
-        }
-        | {
-            "office_level": {"type": "string", "enum": list(OFFICE_LEVELS)},
-            "state": {"type": "string", "enum": list(STATES)},
-            "email": {"type": "string", "format": "email", "maxLength": LIMITS["email"]},
-        },
-    },
+    "SignatureInput": {"$comment": "filled in by _signature_input()"},
     "SignatureAccepted": {
         "type": "object",
         "additionalProperties": False,
@@ -264,6 +255,91 @@ def _divisions() -> dict[str, Any]:
     }  # fmt: skip
 
 
+# Top-level domains signing_rules._URL_RE refuses in printed text (names, titles, places).
+LINK_TLDS = ("com", "net", "org", "info", "biz", "io", "ru", "cn", "xyz", "top", "gov", "us")
+
+
+def _anycase(text: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in text)
+
+
+def _refused_characters() -> str:
+    """A character class of what signing_rules refuses as control characters (categories
+    Cc, Cf and Co but the zero-width joiners), less the whitespace it collapses first.
+    Lone surrogates (Cs) are refused too but left out: Rust and ECMA regexes cannot name them."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x110000):
+        char = chr(code)
+        refused = (
+            unicodedata.category(char) in ("Cc", "Cf", "Co")
+            and char not in "\u200c\u200d"
+            and not char.isspace()
+        )
+        if refused and ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        elif refused:
+            ranges.append((code, code))
+    return "".join(
+        _class_char(first) + (f"-{_class_char(last)}" if last > first else "")
+        for first, last in ranges
+    )
+
+
+def _class_char(code: int) -> str:
+    # \uXXXX is read alike by ECMA and Python regexes; beyond the BMP, the character itself.
+    return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
+
+
+def _signature_input() -> dict[str, Any]:
+    """What signon/signing_rules.py accepts, as far as JSON Schema can say it: values are
+    read after trimming and collapsing spaces; the office level must also be one that the
+    campaign accepts, and the email must pass email-validator."""
+    clean = {"pattern": f"^[^{_refused_characters()}]*$"}
+    link = "|".join(
+        [_anycase("http") + "[sS]?:", _anycase("ftp:"), _anycase("www."), "//",
+         "\\b[\\w-]+\\.(" + "|".join(_anycase(tld) for tld in LINK_TLDS) + ")\\b"]
+    )  # fmt: skip
+    properties: dict[str, Any] = {}
+    for name, limit in LIMITS.items():
+        rules: list[dict[str, Any]] = [clean]
+        if name in REQUIRED and name != "jurisdiction":
+            rules.append({"pattern": "\\S"})
+        if name in ("full_name", "title", "jurisdiction", "organization", "district"):
+            rules.append({"not": {"type": "string", "pattern": link}})
+        kind = "string" if name in REQUIRED and name != "jurisdiction" else ["string", "null"]
+        properties[name] = {"type": kind, "maxLength": limit, "allOf": rules}
+    # Codes and levels are matched after trimming (the state in any case): patterns, not enums.
+    for name, values, anycase in (("office_level", OFFICE_LEVELS, False), ("state", STATES, True)):
+        properties[name] = {"type": "string", "pattern": _choice(tuple(values), anycase=anycase)}
+    properties["email"]["format"] = "email"
+    properties["phone"]["allOf"].append(
+        {"pattern": "^[0-9+().\\-\\s/xX]*(" + _anycase("ext") + "\\.?\\s*\\d+)?$"}
+    )
+    # A state legislator's jurisdiction is the state: left blank, it is filled in.
+    legislator = {
+        "required": ["office_level", "state"],
+        "properties": {
+            "office_level": {"const": "state_legislature"},
+            "state": {"type": "string", "pattern": properties["state"]["pattern"]},
+        },
+    }
+    return {
+        "type": "object",
+        "required": [name for name in REQUIRED if name != "jurisdiction"],
+        "properties": properties,
+        "if": legislator,
+        "else": {
+            "required": ["jurisdiction"],
+            "properties": {"jurisdiction": {"type": "string", "pattern": "\\S"}},
+        },
+    }
+
+
+def _choice(values: tuple[str, ...], *, anycase: bool) -> str:
+    words = "|".join(_anycase(value) if anycase else re.escape(value) for value in values)
+    return f"^\\s*({words})\\s*$"
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     return {
@@ -280,7 +356,7 @@ def openapi_document() -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "paths": _paths(),
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": SCHEMAS | {"SignatureInput": _signature_input()},
             "responses": {"Error": _json(_ref("Error"), "An error a person can read.")},
         },
     }

@@ -9,11 +9,15 @@ from typing import Any
 
 import httpx
 import jsonschema
+import pytest
 from openapi_spec_validator import validate
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from starlette.routing import Mount, Route
 
+from signon import signing_rules
+from signon.errors import ValidationFailed
+from signon.offices import OFFICE_LEVELS
 from signon.openapi import openapi_document
 from tests.conftest import make_campaign
 from tests.signing_helpers import OFFICIAL
@@ -140,6 +144,52 @@ async def test_signing_through_the_api_conforms(client, db):
         missing = await client.post(f"{PREFIX}/campaigns/{slug}/signatures", json=OFFICIAL)
         assert missing.status_code == 404
         assert_conforms(missing)
+
+
+def _input_errors(data: dict) -> list[str]:
+    validator = jsonschema.Draft202012Validator(
+        {"$ref": "urn:signon:openapi#/components/schemas/SignatureInput"},
+        registry=_registry(),
+        format_checker=jsonschema.FormatChecker(),
+    )
+    return [error.message for error in validator.iter_errors(data)]
+
+
+def test_the_signature_input_schema_says_what_the_rules_accept():
+    # What signon/signing_rules.py accepts must be schema-valid, and what it refuses not,
+    # so that generated requests (schemathesis) meet the API's real answers.
+    accepted = [
+        {},
+        {"state": " mn ", "phone": None, "district": None, "organization": None},
+        {"full_name": "Zoë\tO'Neil", "office_level": "state_legislature"},
+        {"phone": "(608) 555-0142 ext. 12", "full_name": "Nguyễn Thị\u200dHoa"},
+        {"office_level": "state_legislature", "state": "wi", "jurisdiction": " "},
+        {"office_level": "state_legislature", "jurisdiction": None, "full_name": "Ann 😀"},
+    ]
+    for changes in accepted:
+        data = {**OFFICIAL, **changes}
+        assert not _input_errors(data), changes
+        signing_rules.parse_signature(data, OFFICE_LEVELS)  # accepted: no exception
+    refused = [
+        {"full_name": "   "},
+        {"title": "See www.example.com"},
+        {"jurisdiction": "https://evil.example"},
+        {"full_name": "A\u200bB"},
+        {"phone": "call me"},
+        {"state": "ZZ"},
+        {"office_level": "mayor"},
+        {"email": None},
+        {"title": 7},
+        {"jurisdiction": " "},
+        {"jurisdiction": None},
+        {"office_level": "county", "state": "WI", "jurisdiction": ""},
+        {"full_name": "Ann\U000f0001"},
+    ]
+    for changes in refused:
+        data = {**OFFICIAL, **changes}
+        assert _input_errors(data), changes
+        with pytest.raises(ValidationFailed):
+            signing_rules.parse_signature(data, OFFICE_LEVELS)
 
 
 async def test_division_suggestions_conform(client, db):

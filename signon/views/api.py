@@ -82,12 +82,8 @@ MIDDLEWARE = [
     )
 ]
 
+# POST /campaigns/{slug}/signatures (create_signature) shares its path with the signatory
+# list: views/public_api.py routes both methods, so a 405 lists both in Allow.
 routes = [
-    Route(
-        "/campaigns/{slug}/signatures",
-        create_signature,
-        methods=["POST"],
-        name="api:create_signature",
-    ),
     Route("/divisions", list_divisions, methods=["GET"], name="api:divisions"),
 ]

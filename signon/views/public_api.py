@@ -24,6 +24,7 @@ from signon.errors import NotFound
 from signon.i18n import gettext_ as _
 from signon.openapi import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, openapi_document
 from signon.signatories import Signatory, SignatoryList
+from signon.views import api
 
 CACHE_CONTROL = "public, max-age=5"
 
@@ -160,6 +161,13 @@ async def list_signatures(request: Request) -> Response:
     return cached_json(request, None, summary.last_changed(_now(request)), encoded)
 
 
+async def signatures(request: Request) -> Response:
+    """One route for the path's two methods: GET lists, POST signs (views/api.py)."""
+    if request.method == "POST":
+        return await api.create_signature(request)
+    return await list_signatures(request)
+
+
 async def openapi_json(request: Request) -> Response:
     return cached_json(request, openapi_document(), None)
 
@@ -167,6 +175,11 @@ async def openapi_json(request: Request) -> Response:
 routes = [
     Route("/campaigns", list_campaigns, methods=["GET"], name="api:campaigns"),
     Route("/campaigns/{slug}", campaign_detail, methods=["GET"], name="api:campaign"),
-    Route("/campaigns/{slug}/signatures", list_signatures, methods=["GET"], name="api:signatures"),
+    Route(
+        "/campaigns/{slug}/signatures",
+        signatures,
+        methods=["GET", "POST"],
+        name="api:signatures",
+    ),
     Route("/openapi.json", openapi_json, methods=["GET"], name="api:openapi"),
 ]

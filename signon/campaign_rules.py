@@ -73,7 +73,7 @@ def parse_campaign_fields(data: Mapping[str, Any]) -> CampaignFields:
         return value
 
     slug = text("slug", True, "a short address, like eats-act-2026").lower()
-    if slug and not SLUG_RE.match(slug) and "slug" not in errors:
+    if slug and not SLUG_RE.fullmatch(slug) and "slug" not in errors:
         errors["slug"] = ["Use lower-case letters, digits and single hyphens, like eats-act-2026."]
     values = {
         "slug": slug,

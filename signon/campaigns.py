@@ -155,7 +155,7 @@ async def _fetch(db: Database, query: sa.Select) -> list[Campaign]:
 
 async def get_campaign(db: Database, slug: str, *, public: bool = False) -> Campaign:
     """The campaign with this slug. For the public, a draft does not exist."""
-    if not SLUG_RE.match(slug) or len(slug) > LIMITS["slug"]:
+    if not SLUG_RE.fullmatch(slug) or len(slug) > LIMITS["slug"]:
         raise NotFound(_("There is no campaign at this address."))
     found = await _fetch(db, _CAMPAIGN_QUERY.where(campaigns.c.slug == slug))
     if not found or (public and not found[0].is_public):

@@ -89,6 +89,8 @@ def _title_for(status: int) -> str:
 async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     default = {404: _("There is no page at this address."), 405: _("Use the form on the page.")}
+    if _wants_json(request):
+        default[405] = _("That method is not allowed here")
     message = exc.detail if exc.detail and exc.detail != _phrase(exc.status_code) else None
     return _error_response(
         request, exc.status_code, message or default.get(exc.status_code, ""), exc.headers

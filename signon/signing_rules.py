@@ -112,11 +112,14 @@ def parse_signature(data: Mapping[str, object], allowed_levels: Iterable[str]) -
 
 
 def _with_state_as_jurisdiction(data: Mapping[str, object]) -> Mapping[str, object]:
-    """A state legislator's jurisdiction is the state (SPEC section 1): fill it in if blank."""
-    state = data.get("state")
+    """A state legislator's jurisdiction is the state (SPEC section 1): fill it in if blank.
+
+    Only a missing or blank text value is filled; anything else is validated as sent."""
+    state, given = data.get("state"), data.get("jurisdiction")
+    blank = given is None or (isinstance(given, str) and not given.strip())
     if (
         data.get("office_level") == "state_legislature"
-        and not _clean(data.get("jurisdiction"))
+        and blank
         and isinstance(state, str)
         and state.strip().upper() in STATES
     ):

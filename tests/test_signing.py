@@ -199,3 +199,11 @@ async def test_the_form_and_its_errors_in_spanish(client, db):
     assert "autofocus" in response.text and 'id="error-summary"' in response.text
     api = await client.post("/api/v1/campaigns/eats-act/signatures", json={"email": "x"})
     assert "Escriba su nombre completo." in api.json()["errors"]["full_name"]
+
+
+async def test_a_legislators_jurisdiction_of_the_wrong_type_is_refused(client, db):
+    await make_campaign(db)
+    payload = {**OFFICIAL, "office_level": "state_legislature", "state": "WI", "jurisdiction": {}}
+    response = await client.post("/api/v1/campaigns/eats-act/signatures", json=payload)
+    assert response.status_code == 422
+    assert "jurisdiction" in response.json()["errors"]

@@ -28,7 +28,9 @@ def start_embedded_server(data_dir: Path) -> str:
 
     data_dir.mkdir(parents=True, exist_ok=True)
     _embedded_server = pgserver.get_server(str(data_dir), cleanup_mode="stop")
-    return f"postgresql://postgres@/postgres?host={data_dir}"
+    # pgserver's own URL: when data_dir is too long for a Unix socket path, the socket
+    # lives in another directory, which only the server object knows.
+    return _embedded_server.get_uri()
 
 
 def resolve_database_url() -> str:

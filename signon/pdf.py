@@ -312,40 +312,52 @@ def assemble(parts: Sequence[bytes], *, title: str, author: str) -> bytes:
     flips the y axis) do not apply to it.
     """
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
     writer = PdfWriter()
     for part in parts:
         writer.append(PdfReader(io.BytesIO(part)))
-    font = writer._add_object(  # pypdf has no public call to add a shared object
-        DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Font"),
-                NameObject("/Subtype"): NameObject("/Type1"),
-                NameObject("/BaseFont"): NameObject("/Times-Roman"),
-                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-            }
-        )
-    )
-    opening = DecodedStreamObject()
-    opening.set_data(b"q\n")
-    opening_ref = writer._add_object(opening)
+    font = _add(writer, _footer_font())
+    opening = _add(writer, _stream(b"q\n"))
     count = len(writer.pages)
     for number, page in enumerate(writer.pages, start=1):
-        resources = page[NameObject("/Resources")].get_object()
-        if "/Font" not in resources:
-            resources[NameObject("/Font")] = DictionaryObject()
-        resources["/Font"].get_object()[NameObject("/SignonFooter")] = font
-        footer = DecodedStreamObject()
-        footer.set_data(_footer_stream(f"Page {number} of {count}", float(page.mediabox.width)))
+        resources = page.setdefault(NameObject("/Resources"), DictionaryObject()).get_object()
+        fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
+        fonts[NameObject("/SignonFooter")] = font
+        footer = _stream(_footer_stream(f"Page {number} of {count}", float(page.mediabox.width)))
         contents = page[NameObject("/Contents")]
         existing = contents.get_object()
         own = list(existing) if isinstance(existing, ArrayObject) else [contents]
-        page[NameObject("/Contents")] = ArrayObject([opening_ref, *own, writer._add_object(footer)])
+        page[NameObject("/Contents")] = ArrayObject([opening, *own, _add(writer, footer)])
     writer.add_metadata({"/Title": title, "/Author": author, "/Producer": "Signon"})
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
+
+
+def _add(writer: Any, obj: Any) -> Any:
+    return writer._add_object(obj)  # pypdf has no public call to add a shared object
+
+
+def _stream(data: bytes) -> Any:
+    from pypdf.generic import DecodedStreamObject
+
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream
+
+
+def _footer_font() -> Any:
+    from pypdf.generic import DictionaryObject, NameObject
+
+    return DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Times-Roman"),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+        }
+    )
 
 
 def render_letter(

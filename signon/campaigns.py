@@ -17,6 +17,7 @@ from databases import Database
 
 from signon.audit import Actor, changed_fields, record_audit
 from signon.campaign_rules import LIMITS, SLUG_RE, CampaignFields
+from signon.coalescing import SingleFlight
 from signon.errors import Conflict, NotFound, ValidationFailed
 from signon.i18n import gettext_ as _
 from signon.markdown import render_markdown
@@ -184,6 +185,15 @@ async def get_campaign(db: Database, slug: str, *, public: bool = False) -> Camp
         raise NotFound(_("There is no campaign at this address."))
     ids, names = row["sponsor_ids"] or [], row["sponsor_names"] or []
     return _campaign(row, tuple(Sponsor(id=i, name=n) for i, n in zip(ids, names, strict=True)))
+
+
+_sign_reads = SingleFlight()
+
+
+async def get_campaign_to_sign(db: Database, slug: str) -> Campaign:
+    """get_campaign(public=True) for a sign request. Concurrent requests for one campaign
+    share the query in flight: under load, dozens arrive while it runs."""
+    return await _sign_reads.run((id(db), slug), lambda: get_campaign(db, slug, public=True))
 
 
 async def list_campaigns(db: Database, *, statuses: Sequence[str] | None = None) -> list[Campaign]:

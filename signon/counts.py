@@ -13,10 +13,9 @@ Hot path: the queries go through asyncpg itself, taken from the `databases` pool
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -25,6 +24,7 @@ from databases import Database
 
 from signon import campaign_rules, campaigns
 from signon.campaigns import Campaign
+from signon.coalescing import SingleFlight
 
 MAX_AGE_SECONDS = 2.0
 T = TypeVar("T")
@@ -171,40 +171,6 @@ async def fetch_raw(db: Database, sql: str, *args: Any) -> list[Any]:
     """Rows straight from asyncpg on the pool's connection (prepared and cached by asyncpg)."""
     async with db.connection() as connection:
         return await connection.raw_connection.fetch(sql, *args)
-
-
-_FAILED = object()
-
-
-class SingleFlight:
-    """Concurrent calls for the same key share the one already running.
-
-    Under load, many requests for one campaign arrive while its query is in flight; they
-    wait for that query instead of sending their own, so the database sees at most one
-    per key per process at a time. Nothing is kept afterwards: a request never gets an
-    answer older than its own arrival minus one query's time.
-    """
-
-    def __init__(self) -> None:
-        self._calls: dict[Hashable, asyncio.Future[Any]] = {}
-
-    async def run(self, key: Hashable, call: Callable[[], Awaitable[T]]) -> T:
-        pending = self._calls.get(key)
-        if pending is not None:
-            # shield: a waiter that goes away (a closed connection) leaves the call running.
-            outcome = await asyncio.shield(pending)
-            return await call() if outcome is _FAILED else outcome
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._calls[key] = future
-        try:
-            result = await call()
-        except BaseException:
-            future.set_result(_FAILED)  # waiters try on their own
-            raise
-        finally:
-            del self._calls[key]
-        future.set_result(result)
-        return result
 
 
 _in_flight = SingleFlight()

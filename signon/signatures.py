@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import sqlalchemy as sa
 from databases import Database
@@ -20,10 +20,11 @@ from signon.audit import Actor, record_audit
 from signon.campaigns import Campaign, get_campaign, now_utc
 from signon.errors import Conflict, NotFound
 from signon.i18n import gettext_ as _
-from signon.mail import OutgoingEmail, confirmation_subject, queue_email, render_email
+from signon.mail import OutgoingEmail, queue_email
+from signon.new_signatures import CHANGED, Links, confirmation_email, insert_new
 from signon.signing_rules import IDENTITY_FIELDS, SignatureFields
 from signon.tables import campaigns, email_outbox, evidence, signatures
-from signon.tokens import InvalidLink, make_token, new_nonce, read_token
+from signon.tokens import InvalidLink, new_nonce, read_token
 from signon.verification import evaluate_signature
 
 SIGNER = Actor(label="signer")
@@ -36,11 +37,8 @@ class CampaignNotOpen(Conflict):
     """The campaign does not take signatures (or confirmations) now."""
 
 
-class Links(Protocol):
-    """Absolute URLs for the links in emails (built by the web layer from its routes)."""
-
-    def confirm(self, slug: str, token: str) -> str: ...
-    def withdraw(self, slug: str, token: str) -> str: ...
+class CampaignChanged(CampaignNotOpen):
+    """The campaign closed between its reading and the insert."""
 
 
 @dataclass(frozen=True)
@@ -98,40 +96,26 @@ async def sign_campaign(
     db: Database, campaign: Campaign, fields: SignatureFields, *, locale: str, links: Links,
     now: datetime | None = None,
 ) -> SignResult:  # fmt: skip
-    """Record a submission and queue its confirmation email, in one transaction."""
+    """Record a submission and queue its confirmation email: a new signature and its email
+    are committed together (new_signatures), a repeat's changes in one transaction.
+
+    The insert checks that the campaign is still open; else CampaignChanged, and nothing is
+    written.
+    """
     if not campaign.accepts_signatures(now or now_utc()):
         raise CampaignNotOpen(_("This campaign is not taking signatures."))
-    nonce, withdraw_nonce = new_nonce(), new_nonce()
+    new_id = await insert_new(db, campaign, fields, locale, links)
+    if new_id == CHANGED:
+        raise CampaignChanged(_("This campaign is not taking signatures."))
+    if new_id is not None:
+        return SignResult(signature_id=int(new_id), created=True, email_queued=True)
     async with db.transaction():
-        new_id = await db.fetch_val(
-            pg_insert_signature(campaign, fields, locale, nonce, withdraw_nonce)
-        )
-        if new_id is not None:
-            await _queue_confirmation(db, campaign, new_id, fields.as_dict(), fields.email, links)
-            return SignResult(signature_id=new_id, created=True, email_queued=True)
         row = await db.fetch_one(
             _WITH_SLUG.where(
                 signatures.c.campaign_id == campaign.id, signatures.c.email == fields.email
             ).with_for_update(of=signatures)
         )
         return await _repeat(db, campaign, _signature(row), fields, locale, links)
-
-
-def pg_insert_signature(
-    campaign: Campaign, fields: SignatureFields, locale: str, nonce: str, withdraw_nonce: str
-) -> sa.Insert:
-    """INSERT ... ON CONFLICT DO NOTHING: concurrent repeats cannot make a second row."""
-    from sqlalchemy.dialects.postgresql import insert
-
-    return (
-        insert(signatures)
-        .values(
-            campaign_id=campaign.id, text_version=campaign.text_version, locale=locale,
-            token_nonce=nonce, withdraw_nonce=withdraw_nonce, **fields.as_dict(),
-        )
-        .on_conflict_do_nothing(index_elements=["campaign_id", "email"])
-        .returning(signatures.c.id)
-    )  # fmt: skip
 
 
 async def _repeat(
@@ -203,16 +187,7 @@ async def _queue_confirmation(
             signatures.c.id == signature_id
         )
     )
-    confirm_url = links.confirm(campaign.slug, make_token(signature_id, row[0], "confirm"))
-    withdraw_url = links.withdraw(campaign.slug, make_token(signature_id, row[1], "withdraw"))
-    subject, text, html = render_email(
-        "confirm",
-        confirmation_subject(campaign.title),
-        {
-            "campaign": campaign, "details": details, "confirm_url": confirm_url,
-            "withdraw_url": withdraw_url, "max_age_days": settings.TOKEN_MAX_AGE_DAYS,
-        },
-    )  # fmt: skip
+    subject, text, html = confirmation_email(campaign, signature_id, row[0], row[1], details, links)
     await queue_email(
         db, OutgoingEmail(to=email, subject=subject, text=text, html=html, kind="confirm",
                           signature_id=signature_id),

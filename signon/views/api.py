@@ -40,7 +40,7 @@ async def _json_body(request: Request) -> dict[str, object]:
 
 async def create_signature(request: Request) -> Response:
     db = request.app.state.db
-    campaign = await campaigns.get_campaign(db, request.path_params["slug"], public=True)
+    campaign = await campaigns.get_campaign_to_sign(db, request.path_params["slug"])
     await request.app.state.limiter.hit("sign", client_address(request))
     try:
         data = await _json_body(request)

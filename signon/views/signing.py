@@ -43,7 +43,7 @@ def client_address(request: Request) -> str:
 
 async def submit(request: Request) -> Response:
     db = request.app.state.db
-    campaign = await campaigns.get_campaign(db, request.path_params["slug"], public=True)
+    campaign = await campaigns.get_campaign_to_sign(db, request.path_params["slug"])
     form = await read_form(request)
     values = {name: str(form.get(name) or "") for name in FIELDS}
     raw = {key: str(value) for key, value in form.items()}

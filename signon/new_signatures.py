@@ -1,0 +1,164 @@
+"""New signatures under load: written to the database in groups, each with its
+confirmation email.
+
+A sign POST's cost was mostly its own database round trips (BEGIN, INSERT, SELECT, INSERT,
+COMMIT, each compiled from Core) and its own wait for the WAL flush (bench/load_bench.py;
+figures in docs/performance.md). Here, submissions that arrive while others are being
+written wait and go together (coalescing.WriteGroups): one round trip for their ids, one
+statement for their rows and emails, one commit. Each caller still waits for its own row,
+so nothing is answered before it is committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Protocol
+
+from databases import Database
+
+from signon import settings
+from signon.campaigns import Campaign
+from signon.coalescing import WriteGroups
+from signon.i18n import current_locale, set_locale
+from signon.mail import confirmation_subject, render_email
+from signon.signing_rules import SignatureFields
+from signon.tokens import make_token, new_nonce
+
+
+class Links(Protocol):
+    """Absolute URLs for the links in emails (built by the web layer from its routes)."""
+
+    def confirm(self, slug: str, token: str) -> str: ...
+    def withdraw(self, slug: str, token: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class NewSignature:
+    campaign: Campaign
+    fields: SignatureFields
+    locale: str
+    links: Links
+    # The request's language, which the email is written in.
+    email_locale: str
+
+
+# What insert_new returns when the campaign is no longer open: nothing was written.
+CHANGED = "changed"
+
+_NEXT_IDS_SQL = "SELECT array_agg(nextval('signatures_id_seq')) FROM generate_series(1, $1)"
+_DETAILS = (
+    "full_name", "title", "office_level", "jurisdiction", "state", "email", "district", "phone",
+    "organization",
+)  # fmt: skip
+_COLUMNS = {
+    "id": "bigint", "campaign_id": "int", "text_version": "int", "locale": "text",
+    "token_nonce": "text", "withdraw_nonce": "text", **dict.fromkeys(_DETAILS, "text"),
+}  # fmt: skip
+_MORE_COLUMNS = {"subject": "text", "body_text": "text", "body_html": "text"}
+# One statement, so each signature is committed with its email, and only while the
+# campaign is open (closing it between its reading and the insert refuses the signature).
+# ON CONFLICT DO NOTHING: concurrent repeats (even two in one group) cannot make a second
+# row; a repeat gets no email here, and sign_campaign's transaction takes it from there.
+_INSERT_SQL = """
+WITH submitted AS (
+    SELECT * FROM unnest({arrays}) AS s({names}, {more})
+), still_open AS (
+    SELECT s.* FROM submitted s JOIN campaigns c ON c.id = s.campaign_id
+    WHERE c.status = 'open'
+), created AS (
+    INSERT INTO signatures ({names}) SELECT {names} FROM still_open
+    ON CONFLICT (campaign_id, email) DO NOTHING
+    RETURNING id
+), emails AS (
+    INSERT INTO email_outbox (to_address, subject, body_text, body_html, kind, signature_id)
+    SELECT s.email, s.subject, s.body_text, s.body_html, 'confirm', s.id
+    FROM created JOIN still_open s USING (id)
+    RETURNING signature_id
+)
+SELECT array(SELECT id FROM still_open) AS still_open,
+       array(SELECT signature_id FROM emails) AS created
+""".format(  # noqa: S608 (column names and types from the constants above)
+    names=", ".join(_COLUMNS),
+    more=", ".join(_MORE_COLUMNS),
+    arrays=", ".join(
+        f"${n}::{kind}[]" for n, kind in enumerate({**_COLUMNS, **_MORE_COLUMNS}.values(), 1)
+    ),
+)
+
+
+async def insert_new(
+    db: Database, campaign: Campaign, fields: SignatureFields, locale: str, links: Links
+) -> int | str | None:
+    """The new signature's id; None when this email has already signed the campaign; or
+    CHANGED when the campaign is no longer open."""
+    new = NewSignature(campaign, fields, locale, links, current_locale())
+    if db.connection()._transaction_stack:  # the caller's transaction: write within it
+        return (await _insert(db, [new]))[0]
+    return await _groups(db).submit(new)
+
+
+async def _insert(db: Database, group: Sequence[NewSignature]) -> list[int | str | None]:
+    async with db.connection() as connection:
+        raw = connection.raw_connection
+        ids = await raw.fetchval(_NEXT_IDS_SQL, len(group))
+        rows = [_row(new, new_id) for new, new_id in zip(group, ids, strict=True)]
+        found = await raw.fetchrow(_INSERT_SQL, *map(list, zip(*rows, strict=True)))
+    still_open, created = set(found["still_open"]), set(found["created"])
+    return [
+        new_id if new_id in created else None if new_id in still_open else CHANGED for new_id in ids
+    ]
+
+
+def _row(new: NewSignature, new_id: int) -> tuple[Any, ...]:
+    nonce, withdraw_nonce = new_nonce(), new_nonce()
+    details = {name: getattr(new.fields, name) for name in _DETAILS}
+
+    def email() -> tuple[str, str, str]:
+        set_locale(new.email_locale)  # in a copy of the context: the caller's is untouched
+        return confirmation_email(new.campaign, new_id, nonce, withdraw_nonce, details, new.links)
+
+    subject, text, html = contextvars.copy_context().run(email)
+    return (
+        new_id, new.campaign.id, new.campaign.text_version, new.locale, nonce, withdraw_nonce,
+        *(details[name] for name in _DETAILS), subject[:300], text, html,
+    )  # fmt: skip
+
+
+# One WriteGroups per database and event loop (its tasks belong to the loop).
+_by_db: weakref.WeakKeyDictionary[Database, tuple[Any, WriteGroups]] = weakref.WeakKeyDictionary()
+
+
+def _groups(db: Database) -> WriteGroups[NewSignature, int | str | None]:
+    loop = asyncio.get_running_loop()
+    found = _by_db.get(db)
+    if found is None or found[0] is not loop:
+        # Three groups in flight at most: three of the pool's ten connections, each kept
+        # while more groups wait.
+        groups = WriteGroups(partial(_insert, db), lanes=3, hold=db.connection)
+        found = _by_db[db] = (loop, groups)
+    return found[1]
+
+
+def confirmation_email(
+    campaign: Campaign, signature_id: int, nonce: str, withdraw_nonce: str,
+    details: dict[str, Any], links: Links,
+) -> tuple[str, str, str]:  # fmt: skip
+    """The confirmation email (subject, text, html) with its two links, in the current
+    language."""
+    confirm_url = links.confirm(campaign.slug, make_token(signature_id, nonce, "confirm"))
+    withdraw_url = links.withdraw(
+        campaign.slug, make_token(signature_id, withdraw_nonce, "withdraw")
+    )
+    return render_email(
+        "confirm",
+        confirmation_subject(campaign.title),
+        {
+            "campaign": campaign, "details": details, "confirm_url": confirm_url,
+            "withdraw_url": withdraw_url, "max_age_days": settings.TOKEN_MAX_AGE_DAYS,
+        },
+    )  # fmt: skip

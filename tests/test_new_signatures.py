@@ -1,0 +1,78 @@
+"""New signatures written in groups (signon/new_signatures.py): many signers at once each
+get their row and their email, and a campaign closed a moment ago refuses at once."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import sqlalchemy as sa
+
+from signon import campaigns
+from signon import signatures as signatures_module
+from signon.audit import CLI
+from signon.signing_rules import parse_signature
+from signon.tables import email_outbox, signatures
+from tests.conftest import NOW, make_campaign
+from tests.signing_helpers import OFFICIAL, confirm, latest_email, link_in, signature_rows
+
+API = "/api/v1/campaigns/eats-act/signatures"
+
+
+def official(n: int, **overrides: str) -> dict[str, str]:
+    return {**OFFICIAL, "full_name": f"Official Number{n}", "email": f"o{n}@example.gov",
+            **overrides}  # fmt: skip
+
+
+async def test_many_signers_at_once_each_get_a_row_and_one_email(client, db):
+    await make_campaign(db)
+    responses = await asyncio.gather(*(client.post(API, json=official(n)) for n in range(40)))
+    assert [r.status_code for r in responses] == [201] * 40
+    rows = await signature_rows(db)
+    assert sorted(row["email"] for row in rows) == sorted(f"o{n}@example.gov" for n in range(40))
+    assert {row["status"] for row in rows} == {"unconfirmed"}
+    emails = await db.fetch_all(sa.select(email_outbox.c.to_address, email_outbox.c.signature_id))
+    assert sorted((e["to_address"], e["signature_id"]) for e in emails) == sorted(
+        (row["email"], row["id"]) for row in rows
+    )
+    # Each email's link confirms its own signature.
+    body = (await latest_email(db, "o17@example.gov"))["body_text"]
+    assert "Official Number17" in body
+    assert (await confirm(client, link_in(body, "confirm"))).status_code == 303
+    row = await db.fetch_one(sa.select(signatures).where(signatures.c.email == "o17@example.gov"))
+    assert row["status"] != "unconfirmed"
+
+
+async def test_the_same_signer_many_times_at_once_is_one_row(client, db):
+    await make_campaign(db)
+    responses = await asyncio.gather(*(client.post(API, json=official(1)) for _ in range(8)))
+    assert sorted(r.status_code for r in responses) == [200] * 7 + [201]
+    assert len(await signature_rows(db)) == 1
+
+
+async def test_a_campaign_closed_a_moment_ago_refuses_at_once(client, db):
+    await make_campaign(db)
+    assert (await client.post(API, json=official(1))).status_code == 201  # campaign now cached
+    await campaigns.close_campaign(db, CLI, "eats-act")
+    response = await client.post(API, json=official(2))
+    assert response.status_code == 409
+    assert [row["email"] for row in await signature_rows(db)] == ["o1@example.gov"]
+
+
+class Links:
+    def confirm(self, slug: str, token: str) -> str:
+        return f"https://signon.example/c/{slug}/confirm/{token}"
+
+    def withdraw(self, slug: str, token: str) -> str:
+        return f"https://signon.example/c/{slug}/withdraw/{token}"
+
+
+async def test_a_campaign_closed_after_it_was_read_refuses_the_insert(db):
+    campaign = await make_campaign(db)  # read while open
+    await campaigns.close_campaign(db, CLI, "eats-act")
+    fields = parse_signature(official(1), campaign.allowed_levels)
+    with pytest.raises(signatures_module.CampaignChanged):
+        await signatures_module.sign_campaign(
+            db, campaign, fields, locale="en", links=Links(), now=NOW
+        )
+    assert await signature_rows(db) == []

@@ -1,25 +1,29 @@
 """New signatures under load: written to the database in groups, each with its
-confirmation email.
+confirmation email, and those emails filled into templates rendered once.
 
 A sign POST's cost was mostly its own database round trips (BEGIN, INSERT, SELECT, INSERT,
-COMMIT, each compiled from Core) and its own wait for the WAL flush (bench/load_bench.py;
-figures in docs/performance.md). Here, submissions that arrive while others are being
-written wait and go together (coalescing.WriteGroups): one round trip for their ids, one
-statement for their rows and emails, one commit. Each caller still waits for its own row,
-so nothing is answered before it is committed.
+COMMIT, each compiled from Core), its own wait for the WAL flush, and rendering two email
+templates (bench/load_bench.py; figures in docs/performance.md). Here, submissions that
+arrive while others are being written wait and go together (coalescing.WriteGroups): one
+round trip for their ids, one statement for their rows and emails, one commit. Each caller
+still waits for its own row, so nothing is answered before it is committed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
+import re
 import weakref
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
 
 from databases import Database
+from markupsafe import Markup, escape
 
 from signon import settings
 from signon.campaigns import Campaign
@@ -28,6 +32,8 @@ from signon.i18n import current_locale, set_locale
 from signon.mail import confirmation_subject, render_email
 from signon.signing_rules import SignatureFields
 from signon.tokens import make_token, new_nonce
+
+log = logging.getLogger(__name__)
 
 
 class Links(Protocol):
@@ -144,21 +150,88 @@ def _groups(db: Database) -> WriteGroups[NewSignature, int | str | None]:
     return found[1]
 
 
+# --- The confirmation email ------------------------------------------------------------
+
+
 def confirmation_email(
     campaign: Campaign, signature_id: int, nonce: str, withdraw_nonce: str,
     details: dict[str, Any], links: Links,
 ) -> tuple[str, str, str]:  # fmt: skip
     """The confirmation email (subject, text, html) with its two links, in the current
     language."""
-    confirm_url = links.confirm(campaign.slug, make_token(signature_id, nonce, "confirm"))
-    withdraw_url = links.withdraw(
-        campaign.slug, make_token(signature_id, withdraw_nonce, "withdraw")
-    )
-    return render_email(
-        "confirm",
-        confirmation_subject(campaign.title),
-        {
-            "campaign": campaign, "details": details, "confirm_url": confirm_url,
-            "withdraw_url": withdraw_url, "max_age_days": settings.TOKEN_MAX_AGE_DAYS,
-        },
+    values = {
+        **{f"details.{key}": value for key, value in details.items()},
+        "confirm_url": links.confirm(campaign.slug, make_token(signature_id, nonce, "confirm")),
+        "withdraw_url": links.withdraw(
+            campaign.slug, make_token(signature_id, withdraw_nonce, "withdraw")
+        ),
+    }
+    subject = confirmation_subject(campaign.title)
+    key = (
+        current_locale(), campaign.id, campaign.updated_at, campaign.text_version,
+        settings.TOKEN_MAX_AGE_DAYS, tuple((name, bool(value)) for name, value in values.items()),
     )  # fmt: skip
+    skeleton = _skeletons.get(key)
+    if skeleton is None:
+        skeleton = _skeleton(key, campaign, subject, values)
+    if skeleton is _UNFIT:
+        return render_email("confirm", subject, _context(campaign, values))
+    return subject, _fill(skeleton[0], values, str), _fill(skeleton[1], values, escape)
+
+
+# Rendering the two templates took about a third of a sign POST's CPU. So each (language,
+# campaign version, which details are empty) is rendered once with marks where a signer's
+# values go; each email fills them in (as Jinja would: escaped in HTML, as is in text).
+# The marks are private-use characters, which the sign form refuses in any field. The
+# first fill is checked against a real rendering; a template that does more with a value
+# than print it is simply rendered every time.
+_skeletons: OrderedDict[Hashable, Any] = OrderedDict()
+_UNFIT = object()
+_MAX_SKELETONS = 64
+
+
+def _mark(name: str) -> str:
+    return f"\ue000{name}\ue001"
+
+
+_MARK = re.compile("\ue000([^\ue001]*)\ue001")
+
+
+def _skeleton(key: Hashable, campaign: Campaign, subject: str, values: dict[str, Any]) -> Any:
+    # Markup: the marks go through autoescaping untouched (they are ours, not the signer's).
+    marked = {name: Markup(_mark(name)) if value else value for name, value in values.items()}  # noqa: S704
+    real = render_email("confirm", subject, _context(campaign, values))
+    skeleton: Any = _UNFIT
+    try:
+        _, text, html = render_email("confirm", subject, _context(campaign, marked))
+        pieces = (tuple(_MARK.split(text)), tuple(_MARK.split(html)))
+        if (_fill(pieces[0], values, str), _fill(pieces[1], values, escape)) == real[1:]:
+            skeleton = pieces
+        else:
+            log.warning("The confirmation email's templates cannot be pre-rendered")
+    except Exception:  # a template that needs more than the values themselves
+        log.warning("The confirmation email's templates cannot be pre-rendered", exc_info=True)
+    _skeletons[key] = skeleton
+    while len(_skeletons) > _MAX_SKELETONS:
+        _skeletons.popitem(last=False)
+    return skeleton
+
+
+def _context(campaign: Campaign, values: dict[str, Any]) -> dict[str, Any]:
+    details = {
+        name.removeprefix("details."): value
+        for name, value in values.items()
+        if name.startswith("details.")
+    }
+    return {
+        "campaign": campaign, "details": details, "confirm_url": values["confirm_url"],
+        "withdraw_url": values["withdraw_url"], "max_age_days": settings.TOKEN_MAX_AGE_DAYS,
+    }  # fmt: skip
+
+
+def _fill(pieces: tuple[str, ...], values: dict[str, Any], convert: Any) -> str:
+    """Text between marks, at even places, and the marks' names, at odd ones."""
+    filled = list(pieces)
+    for place in range(1, len(filled), 2):
+        filled[place] = str(convert(values[filled[place]]))
+    return "".join(filled)

@@ -1,5 +1,6 @@
 """New signatures written in groups (signon/new_signatures.py): many signers at once each
-get their row and their email, and a campaign closed a moment ago refuses at once."""
+get their row and their email, a campaign closed a moment ago refuses at once, and the
+pre-rendered confirmation email is the email the templates render."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import asyncio
 import pytest
 import sqlalchemy as sa
 
-from signon import campaigns
+from signon import campaigns, new_signatures
 from signon import signatures as signatures_module
 from signon.audit import CLI
+from signon.i18n import set_locale
+from signon.mail import confirmation_subject, render_email
 from signon.signing_rules import parse_signature
 from signon.tables import email_outbox, signatures
 from tests.conftest import NOW, make_campaign
@@ -76,3 +79,33 @@ async def test_a_campaign_closed_after_it_was_read_refuses_the_insert(db):
             db, campaign, fields, locale="en", links=Links(), now=NOW
         )
     assert await signature_rows(db) == []
+
+
+async def test_the_pre_rendered_email_is_the_email_the_templates_render(db):
+    campaign = await make_campaign(db, title='Fair & <Square> "Deal"')
+    signers = [
+        {"full_name": "Ann O'Brien & <Co>", "title": "Mayor", "jurisdiction": "Saint Paul",
+         "state": "MN", "district": None},
+        {"full_name": "José Núñez", "title": "Concejal", "jurisdiction": "Río <Grande>",
+         "state": "TX", "district": "Distrito 4 & 5"},
+    ]  # fmt: skip
+    for locale in ("en", "es"):
+        set_locale(locale)
+        for n, details in enumerate(signers * 2):  # the second time from the skeleton
+            got = new_signatures.confirmation_email(
+                campaign, n, "nonce", "wnonce", details, Links()
+            )
+            confirm_url, withdraw_url = _urls(got[1])
+            expected = render_email(
+                "confirm",
+                confirmation_subject(campaign.title),
+                {"campaign": campaign, "details": details, "confirm_url": confirm_url,
+                 "withdraw_url": withdraw_url, "max_age_days": 14},
+            )  # fmt: skip
+            assert got == expected
+    set_locale("en")
+
+
+def _urls(text: str) -> tuple[str, str]:
+    found = [word for word in text.split() if word.startswith("https://signon.example/")]
+    return found[0], found[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
@@ -118,6 +119,12 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if not db.is_connected:
             await db.connect()
+        # What start-up built (modules, templates, tables) lives as long as the process:
+        # moved out of the collector's sight, full collections no longer walk it. Under
+        # load they took up to 130 ms each, 6% of a web process's time, and set the p99 of
+        # a sign POST (bench/load_bench.py, docs/performance.md).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

@@ -7,6 +7,7 @@ signature can record the wording its signer saw.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -188,12 +189,35 @@ async def get_campaign(db: Database, slug: str, *, public: bool = False) -> Camp
 
 
 _sign_reads = SingleFlight()
+# Open campaigns as recently read for sign requests: (monotonic time, campaign).
+_recent: dict[tuple[int, str], tuple[float, Campaign]] = {}
+RECENT_SECONDS = 2.0
 
 
-async def get_campaign_to_sign(db: Database, slug: str) -> Campaign:
+async def get_campaign_to_sign(db: Database, slug: str, *, max_age: float = 0.0) -> Campaign:
     """get_campaign(public=True) for a sign request. Concurrent requests for one campaign
-    share the query in flight: under load, dozens arrive while it runs."""
-    return await _sign_reads.run((id(db), slug), lambda: get_campaign(db, slug, public=True))
+    share the query in flight: under load, dozens arrive while it runs.
+
+    With `max_age`, an open campaign read at most that many seconds ago (at most
+    RECENT_SECONDS) may be returned; the caller must then have the insert check that the
+    campaign is unchanged (signatures.sign_submission does).
+    """
+    key = (id(db), slug)
+    found = _recent.get(key)
+    if found is not None and time.monotonic() - found[0] <= min(max_age, RECENT_SECONDS):
+        return found[1]
+    read_at = time.monotonic()
+    campaign = await _sign_reads.run(key, lambda: get_campaign(db, slug, public=True))
+    if campaign.status == "open":
+        if len(_recent) >= 256:
+            _recent.clear()
+        _recent[key] = (read_at, campaign)
+    return campaign
+
+
+def forget_campaign_to_sign(db: Database, slug: str) -> None:
+    """Drop the recent copy (it turned out to be out of date)."""
+    _recent.pop((id(db), slug), None)
 
 
 async def list_campaigns(db: Database, *, statuses: Sequence[str] | None = None) -> list[Campaign]:

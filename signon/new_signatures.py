@@ -51,9 +51,12 @@ class NewSignature:
     links: Links
     # The request's language, which the email is written in.
     email_locale: str
+    # Insert only if the campaign row is still as `campaign` shows it (a recent copy).
+    unchanged: bool
 
 
-# What insert_new returns when the campaign is no longer open: nothing was written.
+# What insert_new returns when the campaign is no longer open, or (with `unchanged`) no
+# longer as the caller read it: nothing was written.
 CHANGED = "changed"
 
 _NEXT_IDS_SQL = "SELECT array_agg(nextval('signatures_id_seq')) FROM generate_series(1, $1)"
@@ -65,17 +68,22 @@ _COLUMNS = {
     "id": "bigint", "campaign_id": "int", "text_version": "int", "locale": "text",
     "token_nonce": "text", "withdraw_nonce": "text", **dict.fromkeys(_DETAILS, "text"),
 }  # fmt: skip
-_MORE_COLUMNS = {"subject": "text", "body_text": "text", "body_html": "text"}
-# One statement, so each signature is committed with its email, and only while the
-# campaign is open (closing it between its reading and the insert refuses the signature).
-# ON CONFLICT DO NOTHING: concurrent repeats (even two in one group) cannot make a second
-# row; a repeat gets no email here, and sign_campaign's transaction takes it from there.
+_MORE_COLUMNS = {
+    "campaign_updated_at": "timestamptz", "subject": "text", "body_text": "text",
+    "body_html": "text",
+}  # fmt: skip
+# One statement, so each signature is committed with its email. The campaign is checked in
+# it: still open (closing it between its reading and the insert refuses the signature),
+# and unchanged when the caller's copy may be old. ON CONFLICT DO NOTHING: concurrent
+# repeats (even two in one group) cannot make a second row; a repeat gets no email here,
+# and sign_campaign's transaction takes it from there.
 _INSERT_SQL = """
 WITH submitted AS (
     SELECT * FROM unnest({arrays}) AS s({names}, {more})
 ), still_open AS (
     SELECT s.* FROM submitted s JOIN campaigns c ON c.id = s.campaign_id
     WHERE c.status = 'open'
+      AND (s.campaign_updated_at IS NULL OR c.updated_at = s.campaign_updated_at)
 ), created AS (
     INSERT INTO signatures ({names}) SELECT {names} FROM still_open
     ON CONFLICT (campaign_id, email) DO NOTHING
@@ -98,11 +106,12 @@ SELECT array(SELECT id FROM still_open) AS still_open,
 
 
 async def insert_new(
-    db: Database, campaign: Campaign, fields: SignatureFields, locale: str, links: Links
-) -> int | str | None:
-    """The new signature's id; None when this email has already signed the campaign; or
-    CHANGED when the campaign is no longer open."""
-    new = NewSignature(campaign, fields, locale, links, current_locale())
+    db: Database, campaign: Campaign, fields: SignatureFields, locale: str, links: Links, *,
+    unchanged: bool = False,
+) -> int | str | None:  # fmt: skip
+    """The new signature's id; None when this email has already signed the campaign (and
+    the campaign is as shown); or CHANGED."""
+    new = NewSignature(campaign, fields, locale, links, current_locale(), unchanged)
     if db.connection()._transaction_stack:  # the caller's transaction: write within it
         return (await _insert(db, [new]))[0]
     return await _groups(db).submit(new)
@@ -131,7 +140,8 @@ def _row(new: NewSignature, new_id: int) -> tuple[Any, ...]:
     subject, text, html = contextvars.copy_context().run(email)
     return (
         new_id, new.campaign.id, new.campaign.text_version, new.locale, nonce, withdraw_nonce,
-        *(details[name] for name in _DETAILS), subject[:300], text, html,
+        *(details[name] for name in _DETAILS),
+        new.campaign.updated_at if new.unchanged else None, subject[:300], text, html,
     )  # fmt: skip
 
 

@@ -8,6 +8,7 @@ details wait in `pending_change`, and the emailed link applies them.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,12 +18,12 @@ from databases import Database
 
 from signon import settings
 from signon.audit import Actor, record_audit
-from signon.campaigns import Campaign, get_campaign, now_utc
-from signon.errors import Conflict, NotFound
+from signon.campaigns import Campaign, forget_campaign_to_sign, get_campaign, now_utc
+from signon.errors import Conflict, NotFound, ValidationFailed
 from signon.i18n import gettext_ as _
 from signon.mail import OutgoingEmail, queue_email
 from signon.new_signatures import CHANGED, Links, confirmation_email, insert_new
-from signon.signing_rules import IDENTITY_FIELDS, SignatureFields
+from signon.signing_rules import IDENTITY_FIELDS, SignatureFields, parse_signature
 from signon.tables import campaigns, email_outbox, evidence, signatures
 from signon.tokens import InvalidLink, new_nonce, read_token
 from signon.verification import evaluate_signature
@@ -38,7 +39,7 @@ class CampaignNotOpen(Conflict):
 
 
 class CampaignChanged(CampaignNotOpen):
-    """The campaign closed between its reading and the insert."""
+    """The campaign closed, or changed, between its reading and the insert."""
 
 
 @dataclass(frozen=True)
@@ -94,17 +95,17 @@ _WITH_SLUG = sa.select(signatures, campaigns.c.slug).select_from(signatures.join
 
 async def sign_campaign(
     db: Database, campaign: Campaign, fields: SignatureFields, *, locale: str, links: Links,
-    now: datetime | None = None,
+    now: datetime | None = None, unchanged: bool = False,
 ) -> SignResult:  # fmt: skip
     """Record a submission and queue its confirmation email: a new signature and its email
-    are committed together (new_signatures), a repeat's changes in one transaction.
+    are committed together, a repeat's changes in one transaction.
 
-    The insert checks that the campaign is still open; else CampaignChanged, and nothing is
-    written.
+    The insert checks that the campaign is still open, and with `unchanged` that its row is
+    still as `campaign` shows it; else CampaignChanged, and nothing is written.
     """
     if not campaign.accepts_signatures(now or now_utc()):
         raise CampaignNotOpen(_("This campaign is not taking signatures."))
-    new_id = await insert_new(db, campaign, fields, locale, links)
+    new_id = await insert_new(db, campaign, fields, locale, links, unchanged=unchanged)
     if new_id == CHANGED:
         raise CampaignChanged(_("This campaign is not taking signatures."))
     if new_id is not None:
@@ -116,6 +117,28 @@ async def sign_campaign(
             ).with_for_update(of=signatures)
         )
         return await _repeat(db, campaign, _signature(row), fields, locale, links)
+
+
+async def sign_submission(
+    db: Database, campaign: Campaign, data: Mapping[str, object], *, locale: str, links: Links,
+    now: datetime | None = None,
+) -> SignResult:  # fmt: skip
+    """Validate a submission (the JSON API's) and sign. `campaign` may be a copy up to two
+    seconds old (campaigns.get_campaign_to_sign with max_age): the insert checks that the
+    campaign is unchanged, and a refusal that depends on the campaign is decided again on
+    a fresh read, so the answer is the one a fresh read would have given."""
+    try:
+        fields = parse_signature(data, campaign.allowed_levels)
+        return await sign_campaign(
+            db, campaign, fields, locale=locale, links=links, now=now, unchanged=True
+        )
+    except (ValidationFailed, CampaignNotOpen) as exc:
+        if isinstance(exc, ValidationFailed) and "office_level" not in exc.errors:
+            raise  # the campaign's eligible levels are the only part of it checked here
+    forget_campaign_to_sign(db, campaign.slug)
+    campaign = await get_campaign(db, campaign.slug, public=True)
+    fields = parse_signature(data, campaign.allowed_levels)
+    return await sign_campaign(db, campaign, fields, locale=locale, links=links, now=now)
 
 
 async def _repeat(

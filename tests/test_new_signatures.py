@@ -1,6 +1,7 @@
-"""New signatures written in groups (signon/new_signatures.py): many signers at once each
-get their row and their email, a campaign closed a moment ago refuses at once, and the
-pre-rendered confirmation email is the email the templates render."""
+"""New signatures written in groups (signon/new_signatures.py) and the JSON API's recent copy
+of the campaign: many signers at once each get their row and their email; a campaign
+closed, narrowed or reworded a moment ago is honoured at once; the pre-rendered
+confirmation email is the email the templates render."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import asyncio
 import pytest
 import sqlalchemy as sa
 
-from signon import campaigns, new_signatures
+from signon import campaign_rules, campaigns, new_signatures
 from signon import signatures as signatures_module
 from signon.audit import CLI
 from signon.i18n import set_locale
@@ -60,6 +61,38 @@ async def test_a_campaign_closed_a_moment_ago_refuses_at_once(client, db):
     response = await client.post(API, json=official(2))
     assert response.status_code == 409
     assert [row["email"] for row in await signature_rows(db)] == ["o1@example.gov"]
+
+
+async def _edit(db, **changes) -> None:
+    current = await campaigns.get_campaign(db, "eats-act")
+    data = {
+        "slug": current.slug, "title": current.title, "body_markdown": current.body_markdown,
+        "allowed_levels": list(current.allowed_levels), **changes,
+    }  # fmt: skip
+    await campaigns.update_campaign(db, CLI, "eats-act", campaign_rules.parse_campaign_fields(data))
+
+
+async def test_eligibility_changed_a_moment_ago_is_honoured_both_ways(client, db):
+    await make_campaign(db)
+    assert (await client.post(API, json=official(1))).status_code == 201
+    await _edit(db, allowed_levels=["county"])
+    refused = await client.post(API, json=official(2))
+    assert refused.status_code == 422 and "office_level" in refused.json()["errors"]
+    assert (await client.post(API, json=official(3, office_level="county"))).status_code == 201
+    await _edit(db, allowed_levels=["county", "municipal"])
+    assert (await client.post(API, json=official(4))).status_code == 201
+
+
+async def test_a_new_wording_a_moment_ago_is_the_one_recorded_and_mailed(client, db):
+    await make_campaign(db)
+    assert (await client.post(API, json=official(1))).status_code == 201
+    await _edit(db, title="Reject the EATS Act, now")
+    assert (await client.post(API, json=official(2))).status_code == 201
+    row = await db.fetch_one(sa.select(signatures).where(signatures.c.email == "o2@example.gov"))
+    assert row["text_version"] == 2
+    assert (await latest_email(db, "o2@example.gov"))["subject"].endswith(
+        "Reject the EATS Act, now"
+    )
 
 
 class Links:

@@ -14,7 +14,6 @@ from signon import campaigns, divisions, signatures
 from signon.errors import ValidationFailed
 from signon.i18n import current_locale
 from signon.i18n import gettext_ as _
-from signon.signing_rules import parse_signature
 from signon.views.signing import AppLinks, client_address
 
 MAX_BODY_BYTES = 64 * 1024
@@ -40,21 +39,23 @@ async def _json_body(request: Request) -> dict[str, object]:
 
 async def create_signature(request: Request) -> Response:
     db = request.app.state.db
-    campaign = await campaigns.get_campaign_to_sign(db, request.path_params["slug"])
+    # A copy up to two seconds old will do: sign_submission has the insert check it.
+    campaign = await campaigns.get_campaign_to_sign(
+        db, request.path_params["slug"], max_age=campaigns.RECENT_SECONDS
+    )
     await request.app.state.limiter.hit("sign", client_address(request))
     try:
         data = await _json_body(request)
-        fields = parse_signature(data, campaign.allowed_levels)
+        result = await signatures.sign_submission(
+            db,
+            campaign,
+            data,
+            locale=current_locale(),
+            links=AppLinks(request.app),
+            now=request.app.state.clock(),
+        )
     except ValidationFailed as exc:
         return JSONResponse({"errors": exc.errors}, status_code=422)
-    result = await signatures.sign_campaign(
-        db,
-        campaign,
-        fields,
-        locale=current_locale(),
-        links=AppLinks(request.app),
-        now=request.app.state.clock(),
-    )
     return JSONResponse({"status": "unconfirmed"}, status_code=201 if result.created else 200)
 
 

@@ -120,6 +120,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="times to repeat the set")
     parser.add_argument("--only", choices=["sign", "count", "page"], action="append")
     parser.add_argument("--server-log", action="store_true", help="show the servers' stderr")
+    parser.add_argument(
+        "--public-cache-seconds", type=float, default=2.0, help="the app's PUBLIC_CACHE_SECONDS"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed. On Debian: apt-get update && apt-get install -y wrk")
@@ -130,7 +133,7 @@ def main() -> None:
             "DATABASE_URL": url, "SIGNON_ENV": "development", "SIGNON_VAR_DIR": var,
             "SIGN_RATE_LIMIT": "off", "MIN_FILL_SECONDS": "0",
             # As in production (SIGNON_ENV=development would turn the replay off).
-            "PUBLIC_CACHE_SECONDS": "2",
+            "PUBLIC_CACHE_SECONDS": str(args.public_cache_seconds),
             "BASE_URL": f"http://127.0.0.1:{app_port}",
         }  # fmt: skip
         with (

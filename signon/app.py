@@ -22,6 +22,7 @@ from signon import db as database
 from signon import errors, settings
 from signon.campaigns import now_utc
 from signon.i18n import LocaleMiddleware
+from signon.public_cache import PublicResponseCache
 from signon.ratelimit import RateLimiter
 from signon.views import (
     api,
@@ -100,12 +101,13 @@ def create_app(
     sign_rate_limit: str | None = None,
     min_fill_seconds: float | None = None,
     clock: Callable[[], datetime] | None = None,
+    public_cache_seconds: float | None = None,
 ) -> Starlette:
     """Build the app. Refuses to start (ConfigurationError) without a safe secret key.
 
     The keyword arguments override settings (tests use them); by default they come from
-    SIGN_RATE_LIMIT and MIN_FILL_SECONDS. `clock` gives "now" to the rules that depend on
-    the date (closing dates, roster terms), so tests can fix it.
+    SIGN_RATE_LIMIT, MIN_FILL_SECONDS and PUBLIC_CACHE_SECONDS. `clock` gives "now" to the
+    rules that depend on the date (closing dates, roster terms), so tests can fix it.
     """
     secret = settings.secret_key()
     limiter = RateLimiter(
@@ -134,6 +136,15 @@ def create_app(
     app = Starlette(
         routes=routes(),
         middleware=[
+            # Outermost: it replays whole responses, headers of every layer included.
+            Middleware(
+                PublicResponseCache,
+                seconds=(
+                    settings.PUBLIC_CACHE_SECONDS
+                    if public_cache_seconds is None
+                    else public_cache_seconds
+                ),
+            ),
             Middleware(SecurityHeadersMiddleware),
             Middleware(
                 SessionMiddleware,

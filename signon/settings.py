@@ -43,6 +43,17 @@ LOGIN_MAX_FAILURES_PER_ADDRESS = 20
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "placeholder", "xxx", "dev"}
 DEVELOPMENT_ENVS = {"development", "test"}
 
+# How long each web process may replay a count JSON response: at most the 2 s SPEC
+# section 4 allows. Off in development and tests, where a count should show a change at once.
+PUBLIC_CACHE_SECONDS: float = min(
+    2.0,
+    config(
+        "PUBLIC_CACHE_SECONDS",
+        cast=float,
+        default=0.0 if SIGNON_ENV in DEVELOPMENT_ENVS else 2.0,
+    ),
+)
+
 
 class ConfigurationError(Exception):
     """A setting is missing or unsafe; the message is one line a person can act on."""

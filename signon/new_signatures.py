@@ -112,9 +112,16 @@ async def insert_new(
     """The new signature's id; None when this email has already signed the campaign (and
     the campaign is as shown); or CHANGED."""
     new = NewSignature(campaign, fields, locale, links, current_locale(), unchanged)
-    if db.connection()._transaction_stack:  # the caller's transaction: write within it
+    if _in_transaction(db):  # the caller's transaction: write within it
         return (await _insert(db, [new]))[0]
     return await _groups(db).submit(new)
+
+
+def _in_transaction(db: Database) -> bool:
+    # `databases` keeps a connection per task; db.connection() would make one for the
+    # request just to say it has no transaction.
+    connection = db._global_connection or db._connection
+    return connection is not None and bool(connection._transaction_stack)
 
 
 async def _insert(db: Database, group: Sequence[NewSignature]) -> list[int | str | None]:

@@ -53,10 +53,25 @@ def _serializer(clock: float | None) -> URLSafeTimedSerializer:
     )
 
 
+class _OneSignerSerializer(URLSafeTimedSerializer):
+    """Signs with one signer and its key derived once: itsdangerous builds a signer and
+    derives its key for every token, a third of making one (bench/load_bench.py)."""
+
+    _signer: _ClockedSigner | None = None
+
+    def make_signer(self, salt: str | bytes | None = None) -> _ClockedSigner:
+        if salt is not None and salt != self.salt:
+            return super().make_signer(salt)  # type: ignore[return-value]
+        if self._signer is None:
+            self._signer = super().make_signer(salt)
+            self._signer.derive_key = cache(self._signer.derive_key)  # type: ignore[method-assign]
+        return self._signer
+
+
 @cache
 def _real_time_serializer() -> URLSafeTimedSerializer:
-    # Built once: every sign POST makes two tokens (bench/load_bench.py).
-    return URLSafeTimedSerializer(
+    # Built once: every sign POST makes two tokens.
+    return _OneSignerSerializer(
         _secret(), salt=SALT, signer=_ClockedSigner, signer_kwargs={"clock": None}
     )
 

@@ -142,3 +142,16 @@ async def test_the_pre_rendered_email_is_the_email_the_templates_render(db):
 def _urls(text: str) -> tuple[str, str]:
     found = [word for word in text.split() if word.startswith("https://signon.example/")]
     return found[0], found[1]
+
+
+async def test_inside_a_transaction_the_signature_is_written_within_it(db):
+    campaign = await make_campaign(db)
+    fields = parse_signature(official(1), campaign.allowed_levels)
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await signatures_module.sign_campaign(
+                db, campaign, fields, locale="en", links=Links(), now=NOW
+            )
+            assert len(await signature_rows(db)) == 1
+            raise RuntimeError("roll back")
+    assert await signature_rows(db) == []

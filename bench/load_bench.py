@@ -3,12 +3,17 @@ JSON and the campaign page, each against a bare Starlette page that runs one asy
 all measured in the same run, on the same fresh database, with the same uvicorn workers.
 
     .venv/bin/python bench/load_bench.py [--workers 2] [--connections 50] [--duration 10]
-                                         [--rounds 1] [--signers 3000]
+        [--rounds 1] [--signers 3000] [--only sign|count|page] [--public-cache-seconds 2]
 
 Goals (issue 7): sign POST at least 0.5x the baseline's req/s with p99 at most 100 ms at
 50 connections; the count JSON at least 2x the baseline. After each signing run the bench
 checks that nothing was lost: every 2xx wrk counted is a signature row with its queued
 confirmation email, and no row exists that wrk did not send.
+
+Each endpoint runs right after its own baseline run; "ratio" is req/s over that baseline's,
+"cpu ms/req" the CPU time of the server's processes per request (PostgreSQL's not
+included), the figure the machine's other load moves least. With --rounds N the medians
+come last.
 
 Needs what bench/public_bench.py needs (PostgreSQL, wrk) and reuses its harness: the fresh
 database with its seeded campaign, the baseline app and the uvicorn processes. wrk runs
@@ -54,6 +59,7 @@ def run_wrk(
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
     result: dict[str, object] = {"output": output}
     result["rps"] = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    result["requests"] = int(re.search(r"(\d+) requests in", output).group(1))
     for label in ("50", "99"):
         value, unit = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M).groups()
         result[f"p{label}"] = float(value) * UNITS_MS[unit]
@@ -87,10 +93,14 @@ async def _rows_of_run(url: str, run: str) -> tuple[int, int]:
     return rows, emails
 
 
-def measure_signing(url: str, database_url: str, args: argparse.Namespace) -> dict[str, object]:
+def measure_signing(
+    url: str, pid: int, database_url: str, args: argparse.Namespace
+) -> dict[str, object]:
     run_wrk(url, args, seconds=2, script_args=(secrets.token_hex(4),))  # warm-up
     run = secrets.token_hex(4)
+    before = harness.cpu_seconds(pid)
     result = run_wrk(url, args, seconds=args.duration, script_args=(run,))
+    result["cpu_ms"] = (harness.cpu_seconds(pid) - before) * 1000 / max(result["requests"], 1)
     time.sleep(1.0)  # requests wrk abandoned at the deadline finish on the server
     rows, emails = asyncio.run(_rows_of_run(database_url, run))
     ok = result["created"] + result["repeated"]
@@ -105,9 +115,14 @@ def measure_signing(url: str, database_url: str, args: argparse.Namespace) -> di
     return result
 
 
-def measure(url: str, args: argparse.Namespace) -> dict[str, object]:
-    run_wrk(url, args, seconds=2)  # warm-up: pools, caches, templates
-    return run_wrk(url, args, seconds=args.duration)
+def measure(url: str, pid: int, args: argparse.Namespace) -> dict[str, object]:
+    """One wrk run after a warm-up (pools, caches, templates), with the CPU time the
+    server's processes spent per request: the figure other load on the machine moves least."""
+    run_wrk(url, args, seconds=2)
+    before = harness.cpu_seconds(pid)
+    result = run_wrk(url, args, seconds=args.duration)
+    result["cpu_ms"] = (harness.cpu_seconds(pid) - before) * 1000 / max(result["requests"], 1)
+    return result
 
 
 def main() -> None:
@@ -138,9 +153,9 @@ def main() -> None:
         }  # fmt: skip
         with (
             _servers_log(Path(var) / "servers.log", args.server_log),
-            harness.server("signon.app:create_app", app_port, args.workers, app_env),
+            harness.server("signon.app:create_app", app_port, args.workers, app_env) as app_process,
             harness.server("public_bench:baseline_app", base_port, args.workers,
-                           {"BENCH_DATABASE_URL": url}),
+                           {"BENCH_DATABASE_URL": url}) as base_process,
         ):  # fmt: skip
             _restore_stderr()
             app, base = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{base_port}"
@@ -156,7 +171,10 @@ def main() -> None:
             targets = [t for t in targets if not args.only or t[0] in args.only]
             for target in (baseline, *(t[2] for t in targets if t[0] != "sign")):
                 harness._wait_for(target)
-            found = [_round(n, baseline, targets, url, args) for n in range(1, args.rounds + 1)]
+            pids = (app_process.pid, base_process.pid)
+            found = [
+                _round(n, baseline, targets, url, pids, args) for n in range(1, args.rounds + 1)
+            ]
             if args.rounds > 1:
                 _summary(found, targets)
 
@@ -188,7 +206,7 @@ def _restore_stderr() -> None:
 
 def _round(
     number: int, baseline: str, targets: list[tuple[str, str, str]], database_url: str,
-    args: argparse.Namespace,
+    pids: tuple[int, int], args: argparse.Namespace,
 ) -> dict[str, tuple[dict, dict]]:  # fmt: skip
     """Each endpoint right after its own baseline run, so a change in the machine's other
     load moves both figures of a ratio alike."""
@@ -197,12 +215,18 @@ def _round(
         f"server, wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
     )
-    print(f"{'endpoint':46} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} {'errors':>7}")
+    print(
+        f"{'endpoint':46} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} {'errors':>7}"
+        f" {'cpu ms/req':>10}"
+    )
     results = {}
     for key, name, url in targets:
-        base = measure(baseline, args)
+        base = measure(baseline, pids[1], args)
         _row("baseline: bare Starlette + 1 asyncpg query", base, base["rps"])
-        found = measure_signing(url, database_url, args) if key == "sign" else measure(url, args)
+        if key == "sign":
+            found = measure_signing(url, pids[0], database_url, args)
+        else:
+            found = measure(url, pids[0], args)
         _row(name, found, base["rps"])
         if key == "sign":
             print(f"{'':4}check: {found['check']}: {'LOST' if found['lost'] else 'nothing lost'}")
@@ -220,17 +244,19 @@ def _summary(
         ratios = [found["rps"] / base["rps"] for found, base in (r[key] for r in rounds)]
         p99s = [found["p99"] for found, _ in (r[key] for r in rounds)]
         base_p99s = [base["p99"] for _, base in (r[key] for r in rounds)]
+        cpu = [base["cpu_ms"] / found["cpu_ms"] for found, base in (r[key] for r in rounds)]
         print(
             f"{name:46} ratio {statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
             f", p99 {statistics.median(p99s):.0f} ms ({min(p99s):.0f}-{max(p99s):.0f})"
             f", baseline p99 {statistics.median(base_p99s):.0f} ms"
+            f", CPU ratio {statistics.median(cpu):.2f}"
         )
 
 
 def _row(name: str, result: dict[str, object], baseline_rps: float) -> None:
     print(
         f"{name:46} {result['rps']:8.0f} {result['p50']:8.2f} {result['p99']:8.2f} "
-        f"{result['rps'] / baseline_rps:6.2f} {result['errors']:7d}",
+        f"{result['rps'] / baseline_rps:6.2f} {result['errors']:7d} {result['cpu_ms']:10.3f}",
         flush=True,
     )
 

@@ -8,13 +8,11 @@ with the clock fixed (tests.conftest.NOW), so mayors' terms do not end under the
 from datetime import UTC, datetime
 
 import pytest
-import sqlalchemy as sa
 
 from signon import verification
 from signon.importing import import_dataset
-from signon.tables import evidence, signatures
 from tests.conftest import NOW, make_campaign, shared_data
-from tests.signing_helpers import confirm, latest_email, link_in, sign
+from tests.test_verification import sign_and_confirm
 
 WI_REP = {
     "title": "State Representative",
@@ -32,26 +30,12 @@ async def import_all(db):
     await import_dataset(db, "openstates", shared_data("openstates-people"))
 
 
-async def case(client, db, slug, **office):
-    await sign(client, slug=slug, **office)
-    await confirm(client, link_in((await latest_email(db))["body_text"], "confirm"))
-    row = await db.fetch_one(
-        sa.select(signatures)
-        .where(signatures.c.email == office["email"].lower())
-        .order_by(signatures.c.id.desc())
-    )
-    found = await db.fetch_all(
-        sa.select(evidence.c.kind, evidence.c.strength).where(evidence.c.signature_id == row["id"])
-    )
-    return row, {item["kind"]: item["strength"] for item in found}
-
-
 async def test_the_sources_table_cases(client, db):
     await import_all(db)
     await make_campaign(db, slug="strong")
     await make_campaign(db, slug="medium", auto_verify="strong_or_medium")
 
-    row, found = await case(
+    row, found = await sign_and_confirm(
         client,
         db,
         "strong",
@@ -64,7 +48,7 @@ async def test_the_sources_table_cases(client, db):
     assert found["roster_email"] == "strong" and row["status"] == "verified"
     assert found["dotgov_state"] == "weak"
 
-    row, found = await case(
+    row, found = await sign_and_confirm(
         client,
         db,
         "strong",
@@ -76,7 +60,7 @@ async def test_the_sources_table_cases(client, db):
     assert found["roster_email"] == "strong" and row["status"] == "verified"
     assert not any(kind.startswith("dotgov") for kind in found)
 
-    row, found = await case(
+    row, found = await sign_and_confirm(
         client,
         db,
         "strong",
@@ -94,7 +78,7 @@ async def test_the_sources_table_cases(client, db):
         "phone": "",
         "organization": "",
     }
-    row, found = await case(
+    row, found = await sign_and_confirm(
         client,
         db,
         "strong",
@@ -108,7 +92,7 @@ async def test_the_sources_table_cases(client, db):
     assert found["roster_email"] == "strong" and found["dotgov_jurisdiction"] == "medium"
     assert row["status"] == "verified"
 
-    row, found = await case(
+    row, found = await sign_and_confirm(
         client,
         db,
         "medium",
@@ -121,7 +105,7 @@ async def test_the_sources_table_cases(client, db):
     assert found["dotgov_jurisdiction"] == "medium" and found["jurisdiction_found"] == "none"
     assert row["status"] == "verified"  # strong_or_medium policy
 
-    row, found = await case(
+    row, found = await sign_and_confirm(
         client,
         db,
         "strong",
@@ -134,7 +118,7 @@ async def test_the_sources_table_cases(client, db):
     assert found["state_subdomain"] == "weak"
     assert found["roster_email"] == "strong"  # the municipal record lists the address
 
-    row, found = await case(
+    row, found = await sign_and_confirm(
         client,
         db,
         "strong",
@@ -158,7 +142,7 @@ async def test_traps_never_verify(client, db):
         "ORDER BY p.id LIMIT 1"
     )
     assert retired is not None, "the WI sample has retired Assembly members with emails"
-    row, found = await case(
+    row, found = await sign_and_confirm(
         client,
         db,
         "medium",
@@ -171,7 +155,7 @@ async def test_traps_never_verify(client, db):
     assert "strong_negative" in found.values()
 
     # Adam Neylon's staff address (extras), claiming his seat.
-    row, found = await case(
+    row, found = await sign_and_confirm(
         client,
         db,
         "medium",
@@ -183,7 +167,7 @@ async def test_traps_never_verify(client, db):
     assert found["roster_staff_email"] == "strong_negative" and row["status"] == "confirmed"
 
     # A .gov of another state: milwaukee.gov for a Minnesota city.
-    row, found = await case(
+    row, found = await sign_and_confirm(
         client,
         db,
         "medium",
@@ -200,7 +184,7 @@ async def test_traps_never_verify(client, db):
     assert found["dotgov_other_state"] == "strong_negative" and row["status"] == "confirmed"
 
     # R Keith Summey: filed as mayor of North Charleston, NC, a place of South Carolina.
-    row, found = await case(
+    row, found = await sign_and_confirm(
         client,
         db,
         "medium",
@@ -217,7 +201,7 @@ async def test_traps_never_verify(client, db):
     assert "jurisdiction_not_found" in found and row["status"] == "confirmed"
 
     # A roster name with a personal address: weak only.
-    row, found = await case(
+    row, found = await sign_and_confirm(
         client,
         db,
         "medium",
@@ -238,15 +222,15 @@ async def test_a_multi_seat_vermont_district(client, db):
         ("Sarita Austin", "saustin@leg.state.vt.us"),
         ("Wendy Critchlow", "wcritchlow@leg.state.vt.us"),
     ):
-        row, found = await case(client, db, "strong", full_name=name, email=email, **vt)
+        row, found = await sign_and_confirm(client, db, "strong", full_name=name, email=email, **vt)
         assert found["roster_email"] == "strong" and row["status"] == "verified"
     # A senator (Grand Isle) claiming the House seat with his own address.
-    row, found = await case(
+    row, found = await sign_and_confirm(
         client, db, "strong", full_name="Patrick Brennan", email="pbrennan@leg.state.vt.us", **vt
     )
     assert found["roster_other_seat"] == "strong_negative" and row["status"] == "confirmed"
     # Someone else at the legislature's domain, with no roster record.
-    row, found = await case(
+    row, found = await sign_and_confirm(
         client, db, "strong", full_name="Someone Else", email="someone@leg.state.vt.us", **vt
     )
     assert row["status"] == "confirmed"
@@ -255,7 +239,7 @@ async def test_a_multi_seat_vermont_district(client, db):
 async def test_a_mayors_term_that_ends_stops_counting(db, client):
     await import_all(db)
     await make_campaign(db, slug="strong")
-    row, _ = await case(
+    row, _ = await sign_and_confirm(
         client,
         db,
         "strong",

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from signon import db as database
 from signon import errors, settings
 from signon.campaigns import now_utc
-from signon.i18n import LocaleMiddleware
+from signon.i18n import API_PREFIX, LocaleMiddleware
 from signon.public_cache import PublicResponseCache
 from signon.ratelimit import RateLimiter
 from signon.views import (
@@ -53,19 +53,33 @@ SECURITY_HEADERS = {
 class SecurityHeadersMiddleware:
     """Headers every response gets unless its handler set its own (the embed widget)."""
 
+    HEADERS = tuple((name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items())
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                for name, value in SECURITY_HEADERS.items():
-                    if name.encode() not in present:
-                        message.setdefault("headers", []).append((name.encode(), value.encode()))
+                headers = message.setdefault("headers", [])
+                present = {name.lower() for name, _ in headers}
+                headers.extend(h for h in self.HEADERS if h[0] not in present)
             await send(message)
 
         await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
+
+
+class SiteSessionMiddleware(SessionMiddleware):
+    """The signed session cookie (CSRF tokens, staff sign-in, flashes) for the site's pages.
+
+    The JSON API has no cookies (SPEC section 4): its requests neither read nor set one.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(API_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 async def database_unavailable(request: Request, exc: Exception) -> Response:
@@ -147,7 +161,7 @@ def create_app(
             ),
             Middleware(SecurityHeadersMiddleware),
             Middleware(
-                SessionMiddleware,
+                SiteSessionMiddleware,
                 secret_key=secret,
                 session_cookie="signon_session",
                 max_age=settings.SESSION_MAX_AGE_SECONDS,

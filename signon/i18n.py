@@ -10,7 +10,7 @@ from __future__ import annotations
 import gettext
 import io
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -24,6 +24,8 @@ DEFAULT_LOCALE = "en"
 LOCALE_NAMES = {"en": "English", "es": "Español"}
 LOCALE_DIR = Path(__file__).parent / "locale"
 COOKIE = "lang"
+# Where the JSON API lives: no cookies there (SPEC section 4).
+API_PREFIX = "/api/"
 
 _current: ContextVar[str] = ContextVar("locale", default=DEFAULT_LOCALE)
 
@@ -58,10 +60,12 @@ def ngettext_(singular: str, plural: str, n: int) -> str:
     return translations(_current.get()).ngettext(singular, plural, n)
 
 
+@lru_cache(maxsize=256)
 def negotiate(accept_language: str) -> str:
-    """The best of LOCALES for an Accept-Language header value."""
+    """The best of LOCALES for an Accept-Language header value (browsers send few distinct
+    values, so the answers are kept)."""
     best, best_q = DEFAULT_LOCALE, 0.0
-    for part in accept_language.split(","):
+    for part in accept_language[:1000].split(","):
         tag, _, params = part.strip().partition(";")
         primary = tag.strip().lower().split("-")[0]
         q = 1.0
@@ -75,9 +79,20 @@ def negotiate(accept_language: str) -> str:
     return best
 
 
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
 class LocaleMiddleware:
     """Sets the request's language for templates and messages (pure ASGI, so the
-    context variable reaches the handler)."""
+    context variable reaches the handler).
+
+    The JSON API has no cookies (SPEC section 4): there the language is `?lang=` or
+    Accept-Language, and nothing is remembered.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -86,24 +101,28 @@ class LocaleMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        conn = HTTPConnection(scope)
-        chosen = conn.query_params.get("lang")
-        remember = chosen in LOCALES
-        locale = (
-            chosen
-            if remember
-            else conn.cookies.get(COOKIE)
-            if conn.cookies.get(COOKIE) in LOCALES
-            else negotiate(conn.headers.get("accept-language", ""))
-        )
+        api = scope["path"].startswith(API_PREFIX)
+        chosen = None
+        if b"lang=" in scope["query_string"]:
+            chosen = HTTPConnection(scope).query_params.get("lang")
+        remember = chosen in LOCALES and not api
+        if chosen in LOCALES:
+            locale = chosen
+        else:
+            remembered = None if api else HTTPConnection(scope).cookies.get(COOKIE)
+            locale = (
+                remembered
+                if remembered in LOCALES
+                else negotiate(_header(scope, b"accept-language"))
+            )
         token = _current.set(locale)
         scope.setdefault("state", {})["locale"] = locale
+        vary = "Accept-Language" if api else "Accept-Language, Cookie"
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.add_vary_header("Accept-Language")
-                headers.add_vary_header("Cookie")
+                headers.add_vary_header(vary)
                 if remember:
                     headers.append(
                         "set-cookie",

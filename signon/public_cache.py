@@ -15,16 +15,19 @@ request header that could change it; only a 200 or 304 without Set-Cookie is kep
 from __future__ import annotations
 
 import re
-import time
 from collections import OrderedDict
 from collections.abc import Hashable
+from time import monotonic
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PATHS = re.compile(r"/api/v1/campaigns(/[a-z0-9-]{1,80})?")
 # Request headers no response of those paths depends on (uvicorn and the routes ignore
-# them). Every other header, Origin and If-None-Match for instance, is part of the key.
-IGNORED_HEADERS = frozenset({b"user-agent", b"accept", b"accept-encoding", b"connection"})
+# them; the API reads no cookie). Every other header, Origin and If-None-Match for
+# instance, is part of the key.
+IGNORED_HEADERS = frozenset(
+    {b"user-agent", b"accept", b"accept-encoding", b"connection", b"cookie"}
+)
 MAX_ENTRIES = 256
 MAX_BODY_BYTES = 256 * 1024
 
@@ -40,7 +43,7 @@ class PublicResponseCache:
         if key is None:
             await self.app(scope, receive, send)
             return
-        started = time.monotonic()
+        started = monotonic()
         found = self._entries.get(key)
         if found is not None and started - found[0] <= self.seconds:
             await send(dict(found[1]))

@@ -195,6 +195,24 @@ async def test_cors_is_open_for_gets_and_exposes_the_etag(client, db):
     assert "GET" in preflight.headers["access-control-allow-methods"]
 
 
+async def test_the_api_reads_and_sets_no_cookie(client, db):
+    """SPEC section 4: no cookies. A visitor's cookies (session, language) change nothing."""
+    await make_campaign(db)
+    await client.get("/c/eats-act?lang=es")  # the site sets its language and session cookies
+    assert client.cookies.get("lang") == "es"
+    assert client.cookies.get("signon_session")
+    for path in (API, f"{API}/eats-act", f"{API}/eats-act/signatures", f"{API}/nope"):
+        response = await client.get(path, headers={"Accept-Language": "en"})
+        assert "set-cookie" not in response.headers
+        assert "cookie" not in response.headers["vary"].lower()
+    missing = await client.get(f"{API}/nope", headers={"Accept-Language": "en"})
+    assert missing.status_code == 404
+    assert missing.json()["error"] == "There is no campaign at this address."
+    spanish = await client.get(f"{API}/nope?lang=es")
+    assert spanish.json()["error"] != missing.json()["error"]
+    assert "set-cookie" not in spanish.headers
+
+
 async def test_a_delivered_campaign_gives_its_delivery(client, db):
     campaign = await make_campaign(db)
     await verified_signer(client, db, campaign.id, "a@example.gov")

@@ -4,6 +4,10 @@ closed -> delivered. The PDF is rendered (or taken from the render cache) before
 transaction, so no lock is held during a long render; inside the transaction the campaign
 row is locked, the printed signatures are locked FOR SHARE and the fingerprint is checked
 again. Should the text or the list have changed meanwhile, the render is done again.
+
+The CLI waits for the render. The staff page does not wait for a long one: it starts the
+render in the background and shows "being prepared" until it is ready; delivering then
+takes that render, the very bytes staff could download and check.
 """
 
 from __future__ import annotations
@@ -62,44 +66,43 @@ def _check_deliverable(campaign: Campaign) -> None:
         )
 
 
-async def _letter_key(
-    db: Database, campaign: Campaign, date_text: str, *, lock: bool
-) -> tuple[str, int]:
-    counts = await letters.count_by_state(db, campaign, lock=lock)
-    key = letters.fingerprint(campaign, "letter", date_text, [(c.code, c.digest) for c in counts])
-    return key, sum(c.count for c in counts)
-
-
-async def _render(db: Database, campaign: Campaign, date_text: str) -> _Rendered:
-    key, count = await _letter_key(db, campaign, date_text, lock=False)
+async def _render(
+    db: Database, campaign: Campaign, date_text: str, *, wait: bool
+) -> _Rendered | None:
+    key, count = await letters.letter_key(db, campaign, date_text)
     if count == 0:
         raise Conflict("There is no verified signatory to deliver.")
-
-    async def make() -> bytes:
-        signatories = await letters.list_signatories(db, campaign)
-        doc = letters.build_document(campaign, signatories, date_text=date_text)
-        return await renders.render(doc)
-
+    make = letters.letter_maker(db, campaign, date_text)
     # The same bytes as the preview staff may have checked, when nothing changed since.
-    content = await renders.cached(db, campaign.id, "letter", key, make, wait=True, must=True)
-    assert content is not None  # must=True always returns the bytes
-    return _Rendered(key, content, count)
+    if wait or count <= letters.INLINE_MAX_SIGNERS:
+        content = await renders.cached(db, campaign.id, "letter", key, make, wait=True, must=True)
+    else:
+        content = await renders.cached(db, campaign.id, "letter", key, make, wait=False)
+    return None if content is None else _Rendered(key, content, count)
 
 
-async def deliver_campaign(db: Database, actor: Actor, slug: str, *, now: datetime) -> Delivery:
-    """Freeze the letter's PDF as delivered, dated `now`; the campaign becomes delivered."""
+async def deliver_campaign(
+    db: Database, actor: Actor, slug: str, *, now: datetime, wait: bool = True
+) -> Delivery | None:
+    """Freeze the letter's PDF as delivered, dated `now`; the campaign becomes delivered.
+
+    With wait=False, a letter of more than letters.INLINE_MAX_SIGNERS signatories whose
+    PDF is not ready yet is rendered in the background and None comes back: being prepared.
+    """
     for _attempt in range(MAX_ATTEMPTS):
         campaign = await get_campaign(db, slug)
         _check_deliverable(campaign)
         date_text = letters.letter_date(campaign, now)
-        rendered = await _render(db, campaign, date_text)
+        rendered = await _render(db, campaign, date_text, wait=wait)
+        if rendered is None:
+            return None
         async with db.transaction():
             await db.execute(
                 sa.select(campaigns.c.id).where(campaigns.c.id == campaign.id).with_for_update()
             )
             current = await get_campaign(db, slug)
             _check_deliverable(current)
-            key, _count = await _letter_key(db, current, date_text, lock=True)
+            key, _count = await letters.letter_key(db, current, date_text, lock=True)
             if key == rendered.key:
                 return await _store(db, actor, current, rendered)
     raise Conflict("The signatory list kept changing during delivery. Try again.")

@@ -258,6 +258,23 @@ async def delivered_pdf(db: Database, campaign_id: int) -> bytes:
     return bytes(content)
 
 
+async def letter_key(
+    db: Database, campaign: Campaign, date_text: str, *, lock: bool = False
+) -> tuple[str, int]:
+    """The whole letter's render fingerprint, and how many signatories it prints."""
+    counts = await count_by_state(db, campaign, lock=lock)
+    key = fingerprint(campaign, "letter", date_text, [(c.code, c.digest) for c in counts])
+    return key, sum(c.count for c in counts)
+
+
+def letter_maker(db: Database, campaign: Campaign, date_text: str) -> renders.Producer:
+    async def make() -> bytes:
+        signatories = await list_signatories(db, campaign)
+        return await renders.render(build_document(campaign, signatories, date_text=date_text))
+
+    return make
+
+
 async def letter_pdf(
     db: Database, campaign: Campaign, *, now: datetime, wait: bool = False
 ) -> PdfFile:
@@ -265,17 +282,18 @@ async def letter_pdf(
     filename = f"{campaign.slug}-letter.pdf"
     if campaign.status == "delivered":
         return PdfFile(filename, await delivered_pdf(db, campaign.id))
-    counts = await count_by_state(db, campaign)
     date_text = letter_date(campaign, now)
-    key = fingerprint(campaign, "letter", date_text, [(c.code, c.digest) for c in counts])
-
-    async def make() -> bytes:
-        signatories = await list_signatories(db, campaign)
-        return await renders.render(build_document(campaign, signatories, date_text=date_text))
-
-    small = sum(c.count for c in counts) <= INLINE_MAX_SIGNERS
+    key, count = await letter_key(db, campaign, date_text)
+    make = letter_maker(db, campaign, date_text)
+    small = count <= INLINE_MAX_SIGNERS
     content = await renders.cached(db, campaign.id, "letter", key, make, wait=small, must=wait)
     return PdfFile(filename, content)
+
+
+async def letter_render_status(db: Database, campaign: Campaign, *, now: datetime) -> str | None:
+    """Where the current letter's render stands: "ready", "pending", "failed" or None."""
+    key, _count = await letter_key(db, campaign, letter_date(campaign, now))
+    return await renders.status(db, campaign.id, "letter", key)
 
 
 async def _packet_maker(

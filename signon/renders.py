@@ -3,7 +3,8 @@
 A row per (campaign, variant, fingerprint): `pending` while one request (or a background
 task) renders it, then `ready` with the bytes, or `failed` with the error. Claiming a row
 is one INSERT .. ON CONFLICT, so across any number of web processes one renders and the
-others wait; a pending row older than STALE_PENDING_SECONDS was lost (its process died)
+others wait. The renderer bumps the row's heartbeat every HEARTBEAT_SECONDS; a pending row
+whose heartbeat is older than STALE_PENDING_SECONDS lost its process (a crash, a deploy)
 and the next request takes it over. Rendering itself happens in pdf.py's process pool,
 driven from a thread: never on the event loop.
 """
@@ -25,8 +26,11 @@ from signon.tables import pdf_renders
 
 log = logging.getLogger(__name__)
 
-STALE_PENDING_SECONDS = 600
+HEARTBEAT_SECONDS = 5.0
+STALE_PENDING_SECONDS = 30
 RETRY_FAILED_SECONDS = 60
+# How often a caller that must have the bytes looks again while another process renders.
+POLL_SECONDS = 0.5
 
 
 async def render(doc: pdf.LetterDocument) -> bytes:
@@ -50,8 +54,9 @@ async def _claim(db: Database, campaign_id: int, variant: str, key: str) -> int 
         "INSERT INTO pdf_renders (campaign_id, variant, fingerprint, status)"
         " VALUES (:campaign_id, :variant, :key, 'pending')"
         " ON CONFLICT (campaign_id, variant, fingerprint) DO UPDATE"
-        " SET status = 'pending', error = NULL, created_at = now(), finished_at = NULL"
-        " WHERE (pdf_renders.status = 'pending' AND pdf_renders.created_at"
+        " SET status = 'pending', error = NULL, created_at = now(), heartbeat_at = now(),"
+        "     finished_at = NULL"
+        " WHERE (pdf_renders.status = 'pending' AND pdf_renders.heartbeat_at"
         "        < now() - make_interval(secs => :stale))"
         "    OR (pdf_renders.status = 'failed' AND pdf_renders.created_at"
         "        < now() - make_interval(secs => :retry))"
@@ -63,9 +68,20 @@ async def _claim(db: Database, campaign_id: int, variant: str, key: str) -> int 
     )  # fmt: skip
 
 
+async def _heartbeat(db: Database, render_id: int) -> None:
+    while True:
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+        await db.execute(
+            pdf_renders.update()
+            .where(pdf_renders.c.id == render_id, pdf_renders.c.status == "pending")
+            .values(heartbeat_at=sa.func.now())
+        )
+
+
 async def _produce(
     db: Database, render_id: int, campaign_id: int, variant: str, make: Producer
 ) -> bytes:
+    beating = asyncio.create_task(_heartbeat(db, render_id))
     try:
         content = await make()
     except Exception as exc:
@@ -76,6 +92,8 @@ async def _produce(
             .values(status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
         )
         raise
+    finally:
+        beating.cancel()
     async with db.transaction():
         await db.execute(
             pdf_renders.update()
@@ -94,6 +112,17 @@ async def _produce(
     return content
 
 
+async def status(db: Database, campaign_id: int, variant: str, key: str) -> str | None:
+    """ "ready", "pending" or "failed" for the render of `key`; None when none was asked for."""
+    return await db.fetch_val(
+        sa.select(pdf_renders.c.status).where(
+            pdf_renders.c.campaign_id == campaign_id,
+            pdf_renders.c.variant == variant,
+            pdf_renders.c.fingerprint == key,
+        )
+    )
+
+
 async def cached(
     db: Database,
     campaign_id: int,
@@ -107,25 +136,27 @@ async def cached(
     """The stored render for `key`, or render it: waiting when `wait`, else in the background.
 
     None means pending: another request is rendering it, or a background task now is.
-    With `must` (delivery, the CLI) the bytes always come back: while another request holds
-    the render, a copy is rendered here without being stored.
+    With `must` (delivery, the CLI) the bytes always come back: while another process
+    holds the render, this waits for it (taking it over should that process die).
     """
-    row = await db.fetch_one(
-        sa.select(pdf_renders.c.status, pdf_renders.c.pdf).where(
-            pdf_renders.c.campaign_id == campaign_id,
-            pdf_renders.c.variant == variant,
-            pdf_renders.c.fingerprint == key,
+    while True:
+        row = await db.fetch_one(
+            sa.select(pdf_renders.c.status, pdf_renders.c.pdf).where(
+                pdf_renders.c.campaign_id == campaign_id,
+                pdf_renders.c.variant == variant,
+                pdf_renders.c.fingerprint == key,
+            )
         )
-    )
-    if row is not None and row["status"] == "ready":
-        return bytes(row["pdf"])
-    render_id = await _claim(db, campaign_id, variant, key)
-    if render_id is None:
-        if must:
-            return await _failing_clearly(make())
+        if row is not None and row["status"] == "ready":
+            return bytes(row["pdf"])
+        render_id = await _claim(db, campaign_id, variant, key)
+        if render_id is not None:
+            break
         if row is not None and row["status"] == "failed":
             raise _failed()
-        return None
+        if not must:
+            return None
+        await asyncio.sleep(POLL_SECONDS)
     job = _produce(db, render_id, campaign_id, variant, make)
     if wait or must:
         return await _failing_clearly(job)

@@ -153,6 +153,60 @@ async def test_a_change_during_the_render_is_caught_and_rendered_again(client, d
     assert hashlib.sha256(content).hexdigest() == done.sha256
 
 
+async def test_a_long_letter_is_prepared_in_the_background_then_delivered_as_prepared(
+    client, db, monkeypatch
+):
+    monkeypatch.setattr(letters, "INLINE_MAX_SIGNERS", 0)  # every letter counts as long
+    await closed_letter(client, db)
+    await staff_client(client, db)
+    page = await client.get("/staff/campaigns/eats-act/letter")
+    assert "delivering first prepares it" in page.text
+    started = await form_post(
+        client, "/staff/campaigns/eats-act/letter", "/staff/campaigns/eats-act/deliver", {}
+    )
+    assert started.status_code == 202
+    assert "is being prepared" in started.text
+    assert 'http-equiv="refresh" content="3;url=/staff/campaigns/eats-act/letter"' in started.text
+    assert started.headers["retry-after"] == "3"
+    row = await db.fetch_one(sa.select(campaigns_table))
+    assert row["status"] == "closed"  # nothing is frozen before the PDF is ready
+    await renders.wait_for_background()
+
+    ready = await client.get("/staff/campaigns/eats-act/letter")
+    assert ready.status_code == 200
+    assert "The PDF of 4 signatories is ready" in ready.text
+    assert "http-equiv" not in ready.text
+    preview = await client.get("/staff/campaigns/eats-act/letter.pdf")
+    assert preview.status_code == 200
+    done = await form_post(
+        client, "/staff/campaigns/eats-act/letter", "/staff/campaigns/eats-act/deliver", {}
+    )
+    assert done.status_code == 303
+    row = await db.fetch_one(sa.select(campaigns_table))
+    assert row["status"] == "delivered"
+    assert row["delivered_sha256"] == hashlib.sha256(preview.content).hexdigest()
+
+
+async def test_delivery_waits_for_a_render_in_progress_instead_of_rendering_twice(
+    client, db, monkeypatch
+):
+    monkeypatch.setattr(letters, "INLINE_MAX_SIGNERS", 0)
+    await closed_letter(client, db)
+    real_render, calls = renders.render, []
+
+    async def slow(doc):
+        calls.append(doc.total)
+        await asyncio.sleep(0.3)
+        return await real_render(doc)
+
+    monkeypatch.setattr(renders, "render", slow)
+    assert (await client.get("/c/eats-act/letter.pdf")).status_code == 202  # render started
+    done = await delivery.deliver_campaign(db, CLI, "eats-act", now=campaigns.now_utc())
+    assert calls == [4]  # the CLI's delivery took the render in progress
+    served = await client.get("/c/eats-act/letter.pdf")
+    assert hashlib.sha256(served.content).hexdigest() == done.sha256
+
+
 async def test_a_state_packet_is_addressed_to_its_delegation_and_lists_its_signers(client, db):
     await closed_letter(client, db)
     await add_delegation(db)

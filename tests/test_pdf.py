@@ -385,6 +385,43 @@ async def test_a_failed_render_is_a_clear_503_and_is_retried_later(client, db, m
     assert (await client.get("/c/eats-act/letter.pdf")).status_code == 200
 
 
+async def test_a_render_whose_process_died_is_taken_over_and_a_live_one_is_not(
+    client, db, monkeypatch
+):
+    monkeypatch.setattr(letters, "INLINE_MAX_SIGNERS", 0)
+    campaign = await make_campaign(db)
+    await verified(client, db, campaign, [{"full_name": "Ana Díaz"}])
+    assert (await client.get("/c/eats-act/letter.pdf")).status_code == 202
+    await renders.wait_for_background()
+    # The same render, pending as if a process were on it: first alive, then gone.
+    await db.execute(pdf_renders.update().values(status="pending", pdf=None))
+    assert (await client.get("/c/eats-act/letter.pdf")).status_code == 202
+    assert not renders._background  # a live render is left to its process
+    stale = sa.text(f"interval '{renders.STALE_PENDING_SECONDS + 1} seconds'")
+    await db.execute(pdf_renders.update().values(heartbeat_at=sa.func.now() - stale))
+    assert (await client.get("/c/eats-act/letter.pdf")).status_code == 202
+    await renders.wait_for_background()
+    taken_over = await client.get("/c/eats-act/letter.pdf")
+    assert taken_over.status_code == 200
+    assert "Ana Díaz" in "\n".join(text_lines(taken_over.content))
+
+
+async def test_a_render_in_progress_keeps_its_heartbeat(client, db, monkeypatch):
+    monkeypatch.setattr(renders, "HEARTBEAT_SECONDS", 0.05)
+    campaign = await make_campaign(db)
+    await verified(client, db, campaign, [{"full_name": "Ana Díaz"}])
+    real_render = renders.render
+
+    async def slow(doc):
+        await asyncio.sleep(0.5)
+        return await real_render(doc)
+
+    monkeypatch.setattr(renders, "render", slow)
+    assert (await client.get("/c/eats-act/letter.pdf")).status_code == 200
+    row = await db.fetch_one(sa.select(pdf_renders))
+    assert (row["heartbeat_at"] - row["created_at"]).total_seconds() >= 0.3
+
+
 async def test_requests_arriving_together_render_once(client, db, monkeypatch):
     campaign = await make_campaign(db)
     await verified(client, db, campaign, [{"full_name": "Ana Díaz"}])

@@ -51,17 +51,35 @@ async def public_pdf(request: Request) -> Response:
     return _file_response(request, found, campaign)
 
 
-@staff_required
-async def staff_page(request: Request) -> Response:
+async def _staff_page(request: Request, *, status_code: int = 200) -> Response:
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
     states = await letters.count_by_state(db, campaign)
     delivered = await delivery.get_delivery(db, campaign.id)
-    return render(
+    # For a closed letter: where its PDF stands ("pending" while it is being prepared).
+    render_status = None
+    if campaign.status == "closed" and campaign.kind == "letter" and states:
+        render_status = await letters.letter_render_status(db, campaign, now=campaigns.now_utc())
+    response = render(
         request,
         "staff/letter.html",
-        {"campaign": campaign, "states": states, "delivery": delivered},
-    )
+        {
+            "campaign": campaign, "states": states, "delivery": delivered,
+            "render_status": render_status, "refresh": REFRESH_SECONDS,
+            "signer_count": sum(state.count for state in states),
+            "inline_max_signers": letters.INLINE_MAX_SIGNERS,
+        },
+        status_code=status_code,
+    )  # fmt: skip
+    if render_status == "pending":
+        response.headers["Retry-After"] = str(REFRESH_SECONDS)
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_required
+async def staff_page(request: Request) -> Response:
+    return await _staff_page(request)
 
 
 @staff_required
@@ -91,11 +109,19 @@ async def packets_zip(request: Request) -> Response:
 
 @staff_required
 async def deliver(request: Request) -> Response:
+    """Deliver now, or, for a long letter whose PDF is not ready, start preparing it and
+    answer 202 with the letter page, which refreshes until the PDF is ready to deliver."""
     await read_form(request)
     slug = request.path_params["slug"]
     done = await delivery.deliver_campaign(
-        request.app.state.db, request.state.staff.as_actor(), slug, now=campaigns.now_utc()
+        request.app.state.db,
+        request.state.staff.as_actor(),
+        slug,
+        now=campaigns.now_utc(),
+        wait=False,
     )
+    if done is None:
+        return await _staff_page(request, status_code=202)
     flash(
         request,
         f"Delivered with {done.signer_count:,} signatories. "

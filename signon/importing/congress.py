@@ -24,6 +24,7 @@ from databases import Database
 
 from signon.importing.records import (
     PROGRESS_EVERY,
+    YAML_LOADER,
     BadRecord,
     Copy,
     ImportRefused,
@@ -38,7 +39,6 @@ from signon.importing.records import (
 )
 from signon.tables import congress_members
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 COLUMNS = ("bioguide", "full_name", "first_name", "last_name", "state", "chamber",
            "district", "party", "term_start", "term_end")  # fmt: skip
 LIMITS = column_limits(congress_members)
@@ -87,7 +87,7 @@ class CongressReader:
         self.rows = 0
         # Composed, not loaded: each member keeps its line, and one member's bad value
         # (a date like 2025-13-45) skips that member only.
-        self.loader = Loader(data)
+        self.loader = YAML_LOADER(data)
         try:
             root = self.loader.get_single_node()
         except yaml.YAMLError as exc:

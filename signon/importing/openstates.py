@@ -41,6 +41,7 @@ from databases import Database
 
 from signon.importing.records import (
     PROGRESS_EVERY,
+    YAML_LOADER,
     BadRecord,
     Copy,
     ImportRefused,
@@ -56,8 +57,6 @@ from signon.importing.records import (
 from signon.importing.seats import DivisionIndex
 from signon.tables import roster_people, roster_roles, roster_vacancies
 
-# libyaml's parser when PyYAML was built with it: several times faster on 1,000s of files.
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FOLDERS = ("legislature", "executive", "municipalities", "retired")
 PEOPLE_COLUMNS = ("id", "name", "given_name", "family_name", "other_names", "emails",
                   "staff_emails", "state", "retired", "source")  # fmt: skip
@@ -197,7 +196,7 @@ def vacancy_records(doc: Any, skipped: SkipLog) -> list[tuple[Any, ...]]:
 def load_yaml(data: bytes, where: str) -> Any:
     """Parse one file; BadRecord (with the line, when YAML knows it) if it cannot be read."""
     try:
-        return yaml.load(data, Loader=Loader)  # noqa: S506 (a safe loader)
+        return yaml.load(data, Loader=YAML_LOADER)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark is not None else ""

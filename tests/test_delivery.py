@@ -62,14 +62,18 @@ async def staff_client(client, db):
     return client
 
 
+async def press_deliver(client):
+    """Staff press "Deliver the letter" on the letter page."""
+    letter_page = "/staff/campaigns/eats-act/letter"
+    return await form_post(client, letter_page, "/staff/campaigns/eats-act/deliver", {})
+
+
 async def test_staff_deliver_a_closed_letter_and_the_public_pdf_is_that_file(client, db):
     await closed_letter(client, db)
     await staff_client(client, db)
     page = await client.get("/staff/campaigns/eats-act/letter")
     assert "Deliver the letter" in page.text
-    response = await form_post(
-        client, "/staff/campaigns/eats-act/letter", "/staff/campaigns/eats-act/deliver", {}
-    )
+    response = await press_deliver(client)
     assert response.status_code == 303
     stored = await db.fetch_one(sa.select(deliveries))
     row = await db.fetch_one(sa.select(campaigns_table))
@@ -119,9 +123,7 @@ async def test_only_a_closed_letter_with_signers_can_be_delivered(client, db):
     with pytest.raises(Conflict, match="statement"):
         await delivery.deliver_campaign(db, CLI, "a-statement", now=campaigns.now_utc())
     await staff_client(client, db)
-    refused = await form_post(
-        client, "/staff/campaigns/eats-act/letter", "/staff/campaigns/eats-act/deliver", {}
-    )
+    refused = await press_deliver(client)
     assert refused.status_code == 409
     assert await db.fetch_val(sa.select(sa.func.count()).select_from(deliveries)) == 0
 
@@ -161,9 +163,7 @@ async def test_a_long_letter_is_prepared_in_the_background_then_delivered_as_pre
     await staff_client(client, db)
     page = await client.get("/staff/campaigns/eats-act/letter")
     assert "delivering first prepares it" in page.text
-    started = await form_post(
-        client, "/staff/campaigns/eats-act/letter", "/staff/campaigns/eats-act/deliver", {}
-    )
+    started = await press_deliver(client)
     assert started.status_code == 202
     assert "is being prepared" in started.text
     assert 'http-equiv="refresh" content="3;url=/staff/campaigns/eats-act/letter"' in started.text
@@ -178,9 +178,7 @@ async def test_a_long_letter_is_prepared_in_the_background_then_delivered_as_pre
     assert "http-equiv" not in ready.text
     preview = await client.get("/staff/campaigns/eats-act/letter.pdf")
     assert preview.status_code == 200
-    done = await form_post(
-        client, "/staff/campaigns/eats-act/letter", "/staff/campaigns/eats-act/deliver", {}
-    )
+    done = await press_deliver(client)
     assert done.status_code == 303
     row = await db.fetch_one(sa.select(campaigns_table))
     assert row["status"] == "delivered"

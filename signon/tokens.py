@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import secrets
 from functools import cache
+from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
+from itsdangerous.url_safe import URLSafeSerializerMixin
 
 from signon import settings
 from signon.errors import DomainError
@@ -45,15 +48,21 @@ def _secret() -> str:
     return settings.secret_key()
 
 
+class _Serializer(URLSafeTimedSerializer):
+    """URLSafeTimedSerializer's tokens, made without trying zlib on each payload: an id, a
+    nonce and a word are too short for it to shorten, so the token is the same."""
+
+    def dump_payload(self, obj: Any) -> bytes:
+        return base64_encode(super(URLSafeSerializerMixin, self).dump_payload(obj))
+
+
 def _serializer(clock: float | None) -> URLSafeTimedSerializer:
     if clock is None:
         return _real_time_serializer()
-    return URLSafeTimedSerializer(
-        _secret(), salt=SALT, signer=_ClockedSigner, signer_kwargs={"clock": clock}
-    )
+    return _Serializer(_secret(), salt=SALT, signer=_ClockedSigner, signer_kwargs={"clock": clock})
 
 
-class _OneSignerSerializer(URLSafeTimedSerializer):
+class _OneSignerSerializer(_Serializer):
     """Signs with one signer and its key derived once: itsdangerous builds a signer and
     derives its key for every token, a third of making one (bench/load_bench.py)."""
 

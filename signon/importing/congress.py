@@ -27,6 +27,7 @@ from signon.importing.records import (
     YAML_LOADER,
     BadRecord,
     Copy,
+    FirstLines,
     ImportRefused,
     ImportReport,
     Progress,
@@ -97,16 +98,14 @@ class CongressReader:
         self.nodes: list[yaml.Node] = root.value
 
     def records(self) -> Iterator[tuple[Any, ...]]:
-        first_line: dict[str, int] = {}
+        seen = FirstLines()
         for done, node in enumerate(self.nodes):
             if self.progress and done % (PROGRESS_EVERY // 20) == 0:
                 self.progress(done, len(self.nodes))
             line = node.start_mark.line + 1
             try:
                 record = member_record(self.loader.construct_document(node))
-                if record[0] in first_line:
-                    raise BadRecord(f"{record[0]} is listed again (first on line "
-                                    f"{first_line[record[0]]})")  # fmt: skip
+                seen.check(record[0], line)
             except BadRecord as exc:
                 self.skipped.add(f"line {line}", str(exc))
                 continue
@@ -114,7 +113,6 @@ class CongressReader:
                 self.skipped.add(f"line {line}", f"unreadable value ({exc})")
                 self._forget_partial_document()
                 continue
-            first_line[record[0]] = line
             self.rows += 1
             yield record
         if self.progress:

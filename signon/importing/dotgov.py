@@ -28,6 +28,7 @@ from signon.importing.csvfile import CsvFile
 from signon.importing.records import (
     BadRecord,
     Copy,
+    FirstLines,
     ImportReport,
     Progress,
     Summary,
@@ -72,20 +73,14 @@ class DotgovReader:
 
     def records(self) -> Iterator[tuple[str | None, ...]]:
         positions = [self.file.index[name] for name in HEADER]
-        first_line: dict[str, int] = {}
+        seen = FirstLines()
         for line, row in self.file.rows():
             try:
                 record = domain_record([row[position] for position in positions])
+                seen.check(record[0] or "", line)
             except BadRecord as exc:
                 self.file.skipped.add(f"line {line}", str(exc))
                 continue
-            domain = record[0] or ""
-            if domain in first_line:
-                self.file.skipped.add(
-                    f"line {line}", f"{domain} is listed again (first on line {first_line[domain]})"
-                )
-                continue
-            first_line[domain] = line
             self.rows += 1
             yield record
 

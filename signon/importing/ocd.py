@@ -31,6 +31,7 @@ from signon.importing.csvfile import CsvFile
 from signon.importing.records import (
     BadRecord,
     Copy,
+    FirstLines,
     ImportReport,
     Progress,
     Summary,
@@ -76,21 +77,14 @@ class OcdReader:
         )  # fmt: skip
 
     def records(self) -> Iterator[tuple[str | None, ...]]:
-        first_line: dict[str, int] = {}
+        seen = FirstLines()
         for line, row in self.file.rows():
             try:
                 record = self.division_record(row)
+                seen.check(record[0] or "", line)
             except BadRecord as exc:
                 self.file.skipped.add(f"line {line}", str(exc))
                 continue
-            division_id = record[0] or ""
-            if division_id in first_line:
-                self.file.skipped.add(
-                    f"line {line}", f"{division_id} is listed again (first on line "
-                    f"{first_line[division_id]})"
-                )  # fmt: skip
-                continue
-            first_line[division_id] = line
             self.rows += 1
             yield record
 

@@ -74,6 +74,20 @@ class Skipped:
         return f"{self.where}: {self.reason}"
 
 
+class FirstLines:
+    """The line each key was first read on: a key listed again is a row that cannot be
+    read, and the reason says where the first one is."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, int] = {}
+
+    def check(self, key: str, line: int) -> None:
+        """Remember `key` at `line`, or raise BadRecord if an earlier line had it."""
+        first = self._lines.setdefault(key, line)
+        if first != line:
+            raise BadRecord(f"{key} is listed again (first on line {first})")
+
+
 @dataclass
 class SkipLog:
     """Collects skipped rows while a file is read (mutable; the report freezes it)."""

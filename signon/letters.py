@@ -263,8 +263,11 @@ async def letter_key(
 ) -> tuple[str, int]:
     """The whole letter's render fingerprint, and how many signatories it prints."""
     counts = await count_by_state(db, campaign, lock=lock)
-    key = fingerprint(campaign, "letter", date_text, [(c.code, c.digest) for c in counts])
-    return key, sum(c.count for c in counts)
+    return _letter_fingerprint(campaign, date_text, counts), sum(c.count for c in counts)
+
+
+def _letter_fingerprint(campaign: Campaign, date_text: str, counts: Sequence[StateCount]) -> str:
+    return fingerprint(campaign, "letter", date_text, [(c.code, c.digest) for c in counts])
 
 
 def letter_maker(db: Database, campaign: Campaign, date_text: str) -> renders.Producer:
@@ -290,9 +293,12 @@ async def letter_pdf(
     return PdfFile(filename, content)
 
 
-async def letter_render_status(db: Database, campaign: Campaign, *, now: datetime) -> str | None:
-    """Where the current letter's render stands: "ready", "pending", "failed" or None."""
-    key, _count = await letter_key(db, campaign, letter_date(campaign, now))
+async def letter_render_status(
+    db: Database, campaign: Campaign, counts: Sequence[StateCount], *, now: datetime
+) -> str | None:
+    """Where the render of the letter listing `counts` (count_by_state's) stands: "ready",
+    "pending", "failed" or None."""
+    key = _letter_fingerprint(campaign, letter_date(campaign, now), counts)
     return await renders.status(db, campaign.id, "letter", key)
 
 

@@ -59,7 +59,9 @@ async def _staff_page(request: Request, *, status_code: int = 200) -> Response:
     # For a closed letter: where its PDF stands ("pending" while it is being prepared).
     render_status = None
     if campaign.status == "closed" and campaign.kind == "letter" and states:
-        render_status = await letters.letter_render_status(db, campaign, now=campaigns.now_utc())
+        render_status = await letters.letter_render_status(
+            db, campaign, states, now=campaigns.now_utc()
+        )
     response = render(
         request,
         "staff/letter.html",

@@ -15,7 +15,6 @@ import hashlib
 import io
 import json
 import logging
-import unicodedata
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,27 +29,17 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from signon import pdf, renders
 from signon.campaigns import Campaign
 from signon.errors import NotFound
-from signon.offices import STATES
+from signon.signatories import Signatory, fold, name_sort_key, state_name
 from signon.tables import congress_members, deliveries, signatures
 
 log = logging.getLogger(__name__)
 
 # Part of every fingerprint: bump it when templates/pdf or static/pdf.css change the output.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 # Up to this many signers a request waits for the render (about two seconds); beyond, 202.
 INLINE_MAX_SIGNERS = 2000
 LETTER_TIMEZONE = ZoneInfo("America/New_York")
-NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "v", "phd", "md", "esq"}
 TERRITORY_DELEGATES = {"DC", "AS", "GU", "MP", "VI"}
-
-
-@dataclass(frozen=True)
-class Signatory:
-    id: int
-    full_name: str
-    title: str
-    jurisdiction: str
-    state: str
 
 
 @dataclass(frozen=True)
@@ -94,28 +83,11 @@ class PdfFile:
         return self.content is None
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def last_name_key(full_name: str) -> str:
-    """The last name to sort by: the last word, less suffixes ("Jr.", "III"), accents folded."""
-    words = [w for w in full_name.replace(",", " ").split() if w.strip(".").lower()]
-    while len(words) > 1 and words[-1].strip(".").lower() in NAME_SUFFIXES:
-        words.pop()
-    return _fold(words[-1]) if words else ""
-
-
-def state_name(code: str) -> str:
-    return STATES.get(code, code)
-
-
 def sort_signatories(signatories: Sequence[Signatory]) -> list[Signatory]:
-    """States by name; within a state by last name, then full name, then signing order."""
+    """States by name; within a state as on the public page (last name, then full name),
+    then signing order."""
     return sorted(
-        signatories,
-        key=lambda s: (state_name(s.state), last_name_key(s.full_name), _fold(s.full_name), s.id),
+        signatories, key=lambda s: (state_name(s.state), *name_sort_key(s.full_name), s.id)
     )
 
 
@@ -131,12 +103,15 @@ def _printed(campaign: Campaign) -> sa.ColumnElement[bool]:
     return s.status == "verified"
 
 
+# In Signatory's field order.
 _PRINTED_COLUMNS = (
     signatures.c.id,
     signatures.c.full_name,
     signatures.c.title,
     signatures.c.jurisdiction,
     signatures.c.state,
+    signatures.c.district,
+    signatures.c.verified_at,
 )
 
 
@@ -189,7 +164,7 @@ async def list_delegation(db: Database, state: str) -> list[CongressMember]:
     ]
     return sorted(
         members,
-        key=lambda m: (m.chamber != "sen", m.district or 0, _fold(m.last_name), m.first_name),
+        key=lambda m: (m.chamber != "sen", m.district or 0, fold(m.last_name), m.first_name),
     )
 
 

@@ -79,13 +79,6 @@ def negotiate(accept_language: str) -> str:
     return best
 
 
-def _header(scope: Scope, name: bytes) -> str:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value.decode("latin-1")
-    return ""
-
-
 class LocaleMiddleware:
     """Sets the request's language for templates and messages (pure ASGI, so the
     context variable reaches the handler).
@@ -102,18 +95,18 @@ class LocaleMiddleware:
             await self.app(scope, receive, send)
             return
         api = scope["path"].startswith(API_PREFIX)
-        chosen = None
-        if b"lang=" in scope["query_string"]:
-            chosen = HTTPConnection(scope).query_params.get("lang")
+        # HTTPConnection parses the query string and the cookies only when asked.
+        conn = HTTPConnection(scope)
+        chosen = conn.query_params.get("lang") if b"lang=" in scope["query_string"] else None
         remember = chosen in LOCALES and not api
         if chosen in LOCALES:
             locale = chosen
         else:
-            remembered = None if api else HTTPConnection(scope).cookies.get(COOKIE)
+            remembered = None if api else conn.cookies.get(COOKIE)
             locale = (
                 remembered
                 if remembered in LOCALES
-                else negotiate(_header(scope, b"accept-language"))
+                else negotiate(conn.headers.get("accept-language", ""))
             )
         token = _current.set(locale)
         scope.setdefault("state", {})["locale"] = locale

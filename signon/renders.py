@@ -112,14 +112,18 @@ async def _produce(
     return content
 
 
+def _the_render(campaign_id: int, variant: str, key: str) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        pdf_renders.c.campaign_id == campaign_id,
+        pdf_renders.c.variant == variant,
+        pdf_renders.c.fingerprint == key,
+    )
+
+
 async def status(db: Database, campaign_id: int, variant: str, key: str) -> str | None:
     """ "ready", "pending" or "failed" for the render of `key`; None when none was asked for."""
     return await db.fetch_val(
-        sa.select(pdf_renders.c.status).where(
-            pdf_renders.c.campaign_id == campaign_id,
-            pdf_renders.c.variant == variant,
-            pdf_renders.c.fingerprint == key,
-        )
+        sa.select(pdf_renders.c.status).where(_the_render(campaign_id, variant, key))
     )
 
 
@@ -142,9 +146,7 @@ async def cached(
     while True:
         row = await db.fetch_one(
             sa.select(pdf_renders.c.status, pdf_renders.c.pdf).where(
-                pdf_renders.c.campaign_id == campaign_id,
-                pdf_renders.c.variant == variant,
-                pdf_renders.c.fingerprint == key,
+                _the_render(campaign_id, variant, key)
             )
         )
         if row is not None and row["status"] == "ready":

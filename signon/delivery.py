@@ -74,10 +74,8 @@ async def _render(
         raise Conflict("There is no verified signatory to deliver.")
     make = letters.letter_maker(db, campaign, date_text)
     # The same bytes as the preview staff may have checked, when nothing changed since.
-    if wait or count <= letters.INLINE_MAX_SIGNERS:
-        content = await renders.cached(db, campaign.id, "letter", key, make, wait=True, must=True)
-    else:
-        content = await renders.cached(db, campaign.id, "letter", key, make, wait=False)
+    waits = wait or count <= letters.INLINE_MAX_SIGNERS
+    content = await renders.cached(db, campaign.id, "letter", key, make, wait=waits, must=waits)
     return None if content is None else _Rendered(key, content, count)
 
 

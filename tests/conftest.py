@@ -138,6 +138,13 @@ async def make_staff(
     return await staff.create_staff(db, CLI, email=email, name=name, password=PASSWORD, role=role)
 
 
+async def add_sam_through_the_users_page(client: httpx.AsyncClient) -> httpx.Response:
+    """A signed-in admin creates the staff member Sam Staff (sam@example.org) at /staff/users."""
+    users = "/staff/users"
+    sam = {"name": "Sam Staff", "email": "sam@example.org", "password": PASSWORD, "role": "staff"}
+    return await form_post(client, users, users, sam)
+
+
 async def log_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
     return await form_post(
         client, "/staff/login", "/staff/login", {"email": email, "password": password}

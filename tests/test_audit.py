@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from signon.audit import CLI, record_audit
 from signon.tables import audit_log, staff
-from tests.conftest import PASSWORD, form_post, log_in, make_staff
+from tests.conftest import PASSWORD, add_sam_through_the_users_page, form_post, log_in, make_staff
 
 USERS = "/staff/users"
 
@@ -25,12 +25,7 @@ def _json(value) -> object:
 async def test_account_changes_are_audited_with_actor_and_before_after(client, db):
     admin = await make_staff(db)
     await log_in(client, "admin@example.org")
-    created = await form_post(
-        client,
-        USERS,
-        USERS,
-        {"name": "Sam Staff", "email": "sam@example.org", "password": PASSWORD, "role": "staff"},
-    )
+    created = await add_sam_through_the_users_page(client)
     assert created.status_code == 303
     sam_id = await db.fetch_val(sa.select(staff.c.id).where(staff.c.email == "sam@example.org"))
     await form_post(client, USERS, f"{USERS}/{sam_id}", {"role": "admin"})
@@ -56,12 +51,7 @@ async def test_account_changes_are_audited_with_actor_and_before_after(client, d
 async def test_no_audit_row_ever_holds_a_password_or_its_hash(client, db):
     await make_staff(db)
     await log_in(client, "admin@example.org")
-    await form_post(
-        client,
-        USERS,
-        USERS,
-        {"name": "Sam Staff", "email": "sam@example.org", "password": PASSWORD, "role": "staff"},
-    )
+    await add_sam_through_the_users_page(client)
     sam_id = await db.fetch_val(sa.select(staff.c.id).where(staff.c.email == "sam@example.org"))
     await form_post(client, USERS, f"{USERS}/{sam_id}", {"role": "admin"})
     await form_post(client, USERS, f"{USERS}/{sam_id}", {"is_active": "false"})

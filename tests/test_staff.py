@@ -15,7 +15,15 @@ from signon.app import create_app
 from signon.audit import CLI
 from signon.tables import audit_log, login_failures
 from signon.tables import staff as staff_table
-from tests.conftest import PASSWORD, csrf_from, form_post, log_in, make_campaign, make_staff
+from tests.conftest import (
+    PASSWORD,
+    add_sam_through_the_users_page,
+    csrf_from,
+    form_post,
+    log_in,
+    make_campaign,
+    make_staff,
+)
 
 LOGIN = "/staff/login"
 USERS = "/staff/users"
@@ -271,12 +279,7 @@ async def test_twenty_failures_from_one_address_lock_that_address(client, app, d
 async def test_passwords_are_stored_as_argon2_hashes(client, db):
     await make_staff(db)
     await log_in(client, "admin@example.org")
-    await form_post(
-        client,
-        USERS,
-        USERS,
-        {"name": "Sam Staff", "email": "sam@example.org", "password": PASSWORD, "role": "staff"},
-    )
+    await add_sam_through_the_users_page(client)
     for email in ("admin@example.org", "sam@example.org"):
         stored = (await _row(db, email))["password_hash"]
         assert stored.startswith("$argon2")

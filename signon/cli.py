@@ -355,14 +355,16 @@ class _ProgressBar:
 SKIPPED_SHOWN = 100
 
 
-def _import(dataset: str, path: str) -> None:
+def _import(dataset: str, path: str, **options: object) -> None:
     from pathlib import Path
 
     from signon.importing import import_dataset
 
     progress = _ProgressBar(f"Reading {dataset}")
     try:
-        report = _run(lambda db: import_dataset(db, dataset, Path(path), progress=progress))
+        report = _run(
+            lambda db: import_dataset(db, dataset, Path(path), progress=progress, **options)
+        )
     finally:
         progress.close()
     counts = ", ".join(f"{count} {name}" for name, count in report.counts)
@@ -413,10 +415,18 @@ def import_ocd(file: str) -> None:
 
 @import_group.command("openstates")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
-def import_openstates(directory: str) -> None:
+@click.option(
+    "--states",
+    metavar="XX,YY",
+    help="Read only these states' folders (USPS codes); default: every state in DIRECTORY.",
+)
+def import_openstates(directory: str, states: str | None) -> None:
     """State legislators, executives and mayors: a clone of openstates/people (the
     folder that holds data/<state>/ and settings.yml)."""
-    _import("openstates", directory)
+    if states is None:
+        _import("openstates", directory)
+    else:
+        _import("openstates", directory, states=[s.strip() for s in states.split(",") if s.strip()])
 
 
 @import_group.command("congress")

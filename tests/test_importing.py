@@ -37,7 +37,7 @@ from signon.tables import (
     roster_roles,
     roster_vacancies,
 )
-from tests.conftest import NOW, log_in, make_staff, shared_data
+from tests.conftest import FOUR_STATES, NOW, log_in, make_staff, shared_data
 from tests.test_cli import cli_env, run_signon
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importing"
@@ -373,6 +373,17 @@ async def test_the_data_folder_itself_is_accepted_and_the_hash_follows_the_files
         await import_openstates(db, clone / "data" / "wi")
 
 
+async def test_only_the_states_asked_for_are_read(db):
+    everything = await import_openstates(db, FIXTURES / "openstates")
+    only_ne = await import_openstates(db, FIXTURES / "openstates", states=["ne"])
+    assert dict(only_ne.counts)["vacancies"] == 1  # settings.yml's NE vacancy, not WI's
+    assert 0 < only_ne.rows < everything.rows
+    states = await db.fetch_all(sa.select(roster_people.c.state).distinct())
+    assert [row[0] for row in states] == ["NE"]
+    with pytest.raises(ImportRefused, match="no data/ folder for: tx"):
+        await import_openstates(db, FIXTURES / "openstates", states=["NE", "TX"])
+
+
 # --- Congress ---
 
 
@@ -423,7 +434,9 @@ async def test_real_dotgov_registry(db):
 async def test_real_openstates_roster_resolves_the_handy_cases(db):
     ocd = await import_ocd(db, shared_data("ocd-division-ids/country-us.sample.csv"))
     assert (ocd.rows, ocd.skipped) == (19527, ())
-    report = await import_openstates(db, shared_data("openstates-people"), now=NOW)
+    report = await import_openstates(
+        db, shared_data("openstates-people"), now=NOW, states=FOUR_STATES
+    )
     assert report.skipped == ()
     assert dict(report.counts)["people"] == report.rows == 1630
     found = await seats(db)

@@ -11,7 +11,7 @@ import pytest
 
 from signon import verification
 from signon.importing import import_dataset
-from tests.conftest import NOW, make_campaign, shared_data
+from tests.conftest import FOUR_STATES, NOW, make_campaign, shared_data
 from tests.test_verification import sign_and_confirm
 
 WI_REP = {
@@ -27,7 +27,7 @@ WI_REP = {
 async def import_all(db):
     await import_dataset(db, "ocd", shared_data("ocd-division-ids/country-us.sample.csv"))
     await import_dataset(db, "dotgov", shared_data("dotgov-data/current-full.csv"))
-    await import_dataset(db, "openstates", shared_data("openstates-people"))
+    await import_dataset(db, "openstates", shared_data("openstates-people"), states=FOUR_STATES)
 
 
 async def test_the_sources_table_cases(client, db):

@@ -36,9 +36,11 @@ async def import_dataset(
     *,
     now: datetime | None = None,
     progress: Progress | None = None,
+    **options: object,
 ) -> ImportReport:
-    """Run the importer of dataset `name` on `path`."""
-    return await IMPORTERS[name](db, path, now=now, progress=progress)
+    """Run the importer of dataset `name` on `path` (`options`: that importer's own, such
+    as Open States' `states`)."""
+    return await IMPORTERS[name](db, path, now=now, progress=progress, **options)
 
 
 __all__ = ["IMPORTERS", "ImportRefused", "ImportReport", "import_dataset", "list_datasets"]

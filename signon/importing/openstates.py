@@ -31,7 +31,7 @@ import asyncio
 import hashlib
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -95,9 +95,16 @@ def find_data_dir(root: Path) -> tuple[Path, Path]:
     )
 
 
-def _states(data: Path) -> list[str]:
-    return sorted(p.name for p in data.iterdir() if re.fullmatch(r"[a-z]{2}", p.name) and
-                  p.name != "us" and p.is_dir())  # fmt: skip
+def _states(data: Path, only: frozenset[str] | None = None) -> list[str]:
+    """The state folders under data/ (never us/), or those of `only` among them."""
+    return sorted(
+        p.name
+        for p in data.iterdir()
+        if re.fullmatch(r"[a-z]{2}", p.name)
+        and p.name != "us"
+        and p.is_dir()
+        and (only is None or p.name in only)
+    )
 
 
 def _addresses(value: Any) -> Iterator[str]:
@@ -210,11 +217,17 @@ class OpenStatesReader:
     """Reads every person file once, while COPY takes the people; roles wait in memory
     (they need their person's row first)."""
 
-    def __init__(self, root: Path, progress: Progress | None) -> None:
+    def __init__(
+        self, root: Path, progress: Progress | None, states: frozenset[str] | None = None
+    ) -> None:
         self.source = str(root.resolve())
         self.root = root
         self.data, self.settings_file = find_data_dir(root)
-        self.files = [(state, folder, path) for state in _states(self.data) for folder in FOLDERS
+        self.states = _states(self.data, states)
+        if states is not None and len(self.states) < len(states):
+            missing = ", ".join(sorted(states - set(self.states)))
+            raise ImportRefused(f"{root} has no data/ folder for: {missing}")
+        self.files = [(state, folder, path) for state in self.states for folder in FOLDERS
                       for path in sorted((self.data / state / folder).glob("*.yml"))]  # fmt: skip
         self.progress = progress
         self.skipped = SkipLog()
@@ -225,7 +238,7 @@ class OpenStatesReader:
         self.index = DivisionIndex()
 
     async def load_divisions(self, raw: Any) -> None:
-        states = [state.upper() for state in _states(self.data)]
+        states = [state.upper() for state in self.states]
         rows = await raw.fetch(
             "SELECT id, same_as, valid_through, openstates_district FROM divisions "
             "WHERE state = ANY($1::varchar[])",
@@ -266,7 +279,9 @@ class OpenStatesReader:
         if self.settings_file.is_file():
             data, relative = self._read(self.settings_file)
             try:
-                self.vacancies = vacancy_records(load_yaml(data, relative), self.skipped)
+                vacancies = vacancy_records(load_yaml(data, relative), self.skipped)
+                imported = {state.upper() for state in self.states}
+                self.vacancies = [row for row in vacancies if row[0] in imported]
             except BadRecord as exc:
                 self.skipped.add(relative, str(exc))
         return self.vacancies
@@ -292,11 +307,19 @@ class OpenStatesReader:
 
 
 async def import_openstates(
-    db: Database, root: Path, *, now: datetime | None = None, progress: Progress | None = None
+    db: Database,
+    root: Path,
+    *,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    states: Iterable[str] | None = None,
 ) -> ImportReport:
-    """Replace the roster (people, roles, vacancies) with the files under `root`."""
+    """Replace the roster (people, roles, vacancies) with the files under `root`; with
+    `states` (USPS codes), only those states' folders are read (tests, or a network that
+    works in a few states)."""
     started = time.perf_counter()
-    reader = await asyncio.to_thread(OpenStatesReader, root, progress)  # reads and hashes the file
+    only = None if states is None else frozenset(state.lower() for state in states)
+    reader = await asyncio.to_thread(OpenStatesReader, root, progress, only)
     return await replace_dataset(
         db, "openstates", reader.source,
         clear=[roster_roles, roster_people, roster_vacancies],

@@ -5,7 +5,7 @@
 
 Every measurement runs in a fresh process, so peak memory is that run's own: the peak RSS
 of the largest process involved (the coordinator or any rendering worker, read with
-getrusage after the workers have exited). "project" is signon.pdf.render_letter with its
+getrusage after the workers have exited). "project" is signon.letter.pdf.render_letter with its
 process pool already started (as in the web app, whose pool stays up); "cold" adds starting
 the pool, as `signon export pdf` pays once. "baseline" is the same letter with the
 signatories as one plain HTML table (name, title, jurisdiction, state), page numbers from
@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from signon import pdf
+from signon.letter import pdf
 from signon.offices import STATES
 
 FIRST = ("Ana", "María", "José", "Li", "Wei", "Oluwaseun", "Zoë", "Björn", "Siobhán", "Nguyễn",

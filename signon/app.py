@@ -22,8 +22,6 @@ from signon import db as database
 from signon import errors, settings
 from signon.campaigns import now_utc
 from signon.i18n import API_PREFIX, LocaleMiddleware
-from signon.public_cache import PublicResponseCache
-from signon.ratelimit import RateLimiter
 from signon.views import (
     api,
     letters,
@@ -39,6 +37,8 @@ from signon.views import (
     staff_review,
     staff_users,
 )
+from signon.web.public_cache import PublicResponseCache
+from signon.web.ratelimit import RateLimiter
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",

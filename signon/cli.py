@@ -445,7 +445,7 @@ def deliver_campaign(slug: str) -> None:
     """
     from signon.audit import CLI
     from signon.campaigns import now_utc
-    from signon.delivery import deliver_campaign as deliver
+    from signon.letter.delivery import deliver_campaign as deliver
 
     done = _run(lambda db: deliver(db, CLI, slug, now=now_utc()))
     click.echo(f"Delivered {slug!r} with {done.signer_count:,} signatories.")
@@ -475,14 +475,14 @@ def export_pdf(slug: str, output: str, state: str | None) -> None:
     """
     from pathlib import Path
 
-    from signon import letters
     from signon.campaigns import get_campaign, now_utc
+    from signon.letter import document
 
-    async def work(db: Database) -> letters.PdfFile:
+    async def work(db: Database) -> document.PdfFile:
         campaign = await get_campaign(db, slug)
         if state:
-            return await letters.packet_pdf(db, campaign, state, now=now_utc(), wait=True)
-        return await letters.letter_pdf(db, campaign, now=now_utc(), wait=True)
+            return await document.packet_pdf(db, campaign, state, now=now_utc(), wait=True)
+        return await document.letter_pdf(db, campaign, now=now_utc(), wait=True)
 
     found = _run(work)
     Path(output).write_bytes(found.content or b"")
@@ -501,8 +501,8 @@ def export_csv(slug: str, output: str) -> None:
     """
     from pathlib import Path
 
-    from signon import exports
     from signon.campaigns import get_campaign
+    from signon.letter import exports
 
     async def work(db: Database) -> str:
         campaign = await get_campaign(db, slug)

@@ -60,7 +60,7 @@ def _error_response(
     if _wants_json(request):
         error = message or _title_for(status)
         return JSONResponse({"error": error}, status_code=status, headers=headers)
-    from signon.templating import render  # the templating module imports csrf, not errors
+    from signon.web.templating import render  # the templating module imports csrf, not errors
 
     response = render(
         request,

@@ -58,7 +58,7 @@ class OutboxMessage:
 def render_email(name: str, subject: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """(subject, text, html) from templates/emails/NAME.txt and NAME.html, in the current
     language."""
-    from signon.templating import templates  # templating imports csrf only; no cycle
+    from signon.web.templating import templates  # templating imports csrf only; no cycle
 
     env = templates.env
     text = env.get_template(f"emails/{name}.txt").render(**context)

@@ -437,7 +437,7 @@ pdf_renders = sa.Table(
     sa.Column("error", sa.String(2000)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
     # Bumped every few seconds while the render runs: a pending row whose heartbeat stopped
-    # lost its process, and the next request takes it over (signon/renders.py).
+    # lost its process, and the next request takes it over (signon/letter/renders.py).
     sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
     sa.Column("finished_at", sa.DateTime(timezone=True)),
     sa.UniqueConstraint(

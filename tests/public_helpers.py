@@ -1,5 +1,5 @@
 """Helpers for the public count, signatory list and API tests: signers made through the
-real paths (sign and confirm over HTTP, verify and reject with signon.review)."""
+real paths (sign and confirm over HTTP, verify and reject with signon.verification.review)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import httpx
 import sqlalchemy as sa
 from databases import Database
 
-from signon import review
 from signon.audit import CLI
 from signon.tables import signatures
+from signon.verification import review
 from tests.signing_helpers import confirm, latest_email, link_in, sign
 
 

@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from signon import formguard
 from signon.app import create_app
+from signon.signing import formguard
 from tests.conftest import make_campaign
 from tests.signing_helpers import OFFICIAL, sign, signature_rows
 

@@ -17,8 +17,9 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from signon import review, tokens
+from signon.signing import tokens
 from signon.tables import campaigns, signatures, staff
+from signon.verification import review
 from tests.conftest import form_post, log_in, make_campaign, make_staff
 from tests.signing_helpers import confirm, latest_email, link_in, sign
 
@@ -278,7 +279,7 @@ async def test_csv_cells_cannot_run_as_formulas(client, db):
 
 
 async def test_the_pdf_renderer_fetches_nothing_remote_or_local(client, db):
-    from signon import pdf
+    from signon.letter import pdf
 
     fetcher = pdf.make_fetcher()
     for url in (

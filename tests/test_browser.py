@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 import pytest
 from databases import Database
 
-from signon import campaigns, mail, review
+from signon import campaigns, mail
 from signon.app import create_app
 from signon.audit import CLI
+from signon.verification import review
 from tests.browser_helpers import (
     AXE_TAGS,
     CHROMIUM_ARGS,

@@ -9,10 +9,11 @@ import asyncio
 import pytest
 import sqlalchemy as sa
 
-from signon import counts, review, signatories
 from signon.audit import CLI
-from signon.signatories import last_name, name_sort_key
+from signon.public import counts, signatories
+from signon.public.signatories import last_name, name_sort_key
 from signon.tables import campaign_counts, signatures
+from signon.verification import review
 from tests.conftest import make_campaign
 from tests.public_helpers import confirmed_signer, signature_id, withdraw
 from tests.signing_helpers import confirm, latest_email, link_in, sign

@@ -1,5 +1,5 @@
 """Delivery (a frozen PDF and its SHA-256) and the per-state packets addressed to each
-state's members of Congress (signon/delivery.py, signon/letters.py, the CLI)."""
+state's members of Congress (signon/letter/delivery.py, signon/letter/document.py, the CLI)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from signon import campaigns, delivery, letters, renders, review, settings
+from signon import campaigns, settings
 from signon.audit import CLI
 from signon.errors import Conflict
+from signon.letter import delivery, document, renders
 from signon.tables import audit_log, congress_members, deliveries
 from signon.tables import campaigns as campaigns_table
+from signon.verification import review
 from tests.conftest import form_post, log_in, make_campaign, make_staff, shared_data
 from tests.signing_helpers import confirm, latest_email, link_in, sign, signature_rows
 from tests.test_pdf import assert_numbered, text_lines, verified
@@ -150,7 +152,7 @@ async def test_a_change_during_the_render_is_caught_and_rendered_again(client, d
     done = await delivery.deliver_campaign(db, CLI, "eats-act", now=campaigns.now_utc())
     assert calls == [1, 2]
     assert done.signer_count == 2
-    content = await letters.delivered_pdf(db, campaign.id)
+    content = await document.delivered_pdf(db, campaign.id)
     assert "Lee Late, City Council Member, Saint Paul" in text_lines(content)
     assert hashlib.sha256(content).hexdigest() == done.sha256
 
@@ -158,7 +160,7 @@ async def test_a_change_during_the_render_is_caught_and_rendered_again(client, d
 async def test_a_long_letter_is_prepared_in_the_background_then_delivered_as_prepared(
     client, db, monkeypatch
 ):
-    monkeypatch.setattr(letters, "INLINE_MAX_SIGNERS", 0)  # every letter counts as long
+    monkeypatch.setattr(document, "INLINE_MAX_SIGNERS", 0)  # every letter counts as long
     await closed_letter(client, db)
     await staff_client(client, db)
     page = await client.get("/staff/campaigns/eats-act/letter")
@@ -188,7 +190,7 @@ async def test_a_long_letter_is_prepared_in_the_background_then_delivered_as_pre
 async def test_delivery_waits_for_a_render_in_progress_instead_of_rendering_twice(
     client, db, monkeypatch
 ):
-    monkeypatch.setattr(letters, "INLINE_MAX_SIGNERS", 0)
+    monkeypatch.setattr(document, "INLINE_MAX_SIGNERS", 0)
     await closed_letter(client, db)
     real_render, calls = renders.render, []
 
@@ -236,7 +238,7 @@ async def test_a_state_packet_is_addressed_to_its_delegation_and_lists_its_signe
 
 
 async def test_the_packets_zip_holds_one_pdf_per_state_with_signers(client, db, monkeypatch):
-    monkeypatch.setattr(letters, "INLINE_MAX_SIGNERS", 0)  # the ZIP renders in the background
+    monkeypatch.setattr(document, "INLINE_MAX_SIGNERS", 0)  # the ZIP renders in the background
     await closed_letter(client, db)
     await add_delegation(db)
     await staff_client(client, db)
@@ -264,7 +266,7 @@ async def test_packets_use_the_imported_congress_legislators(client, db):
     assert rows, "the file has Vermont's delegation"
     await closed_letter(client, db, signers=[{"full_name": "Val Vermont", "state": "VT"}])
     campaign = await campaigns.get_campaign(db, "eats-act")
-    packet = await letters.packet_pdf(db, campaign, "VT", now=campaigns.now_utc(), wait=True)
+    packet = await document.packet_pdf(db, campaign, "VT", now=campaigns.now_utc(), wait=True)
     lines = text_lines(packet.content)
     for row in rows:
         title = "Senator" if row["chamber"] == "sen" else "Representative"

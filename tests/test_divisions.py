@@ -1,7 +1,7 @@
 """Jurisdiction suggestions: GET /api/v1/divisions over whatever divisions are imported."""
 
-from signon.divisions import name_key, parse_division_id
 from signon.tables import divisions
+from signon.verification.divisions import name_key, parse_division_id
 
 ROWS = [
     ("ocd-division/country:us/state:wi", "Wisconsin", None, None),

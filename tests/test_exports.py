@@ -3,7 +3,7 @@
 import csv
 import io
 
-from signon.exports import csv_safe
+from signon.letter.exports import csv_safe
 from tests.conftest import log_in, make_campaign, make_staff
 from tests.signing_helpers import sign
 

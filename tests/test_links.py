@@ -5,8 +5,9 @@ import time
 import sqlalchemy as sa
 from itsdangerous import URLSafeTimedSerializer
 
-from signon import campaigns, tokens
+from signon import campaigns
 from signon.audit import CLI
+from signon.signing import tokens
 from signon.tables import audit_log, signatures
 from tests.conftest import make_campaign
 from tests.signing_helpers import confirm, latest_email, link_in, sign, signature_rows

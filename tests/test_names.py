@@ -1,6 +1,6 @@
 import pytest
 
-from signon.names import names_match, parse_name
+from signon.verification.names import names_match, parse_name
 
 
 @pytest.mark.parametrize(

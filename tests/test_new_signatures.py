@@ -1,5 +1,5 @@
-"""New signatures written in groups (signon/new_signatures.py) and the JSON API's recent copy
-of the campaign: many signers at once each get their row and their email; a campaign
+"""New signatures written in groups (signon/signing/new_signatures.py) and the JSON API's
+recent copy of the campaign: many signers at once each get their row and their email; a campaign
 closed, narrowed or reworded a moment ago is honoured at once; the pre-rendered
 confirmation email is the email the templates render."""
 
@@ -10,12 +10,13 @@ import asyncio
 import pytest
 import sqlalchemy as sa
 
-from signon import campaign_rules, campaigns, new_signatures
-from signon import signatures as signatures_module
+from signon import campaign_rules, campaigns
 from signon.audit import CLI
 from signon.i18n import set_locale
 from signon.mail import confirmation_subject, render_email
-from signon.signing_rules import parse_signature
+from signon.signing import new_signatures
+from signon.signing import signatures as signatures_module
+from signon.signing.rules import parse_signature
 from signon.tables import email_outbox, signatures
 from tests.conftest import NOW, make_campaign
 from tests.signing_helpers import OFFICIAL, confirm, latest_email, link_in, signature_rows

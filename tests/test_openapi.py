@@ -15,10 +15,10 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from starlette.routing import Mount, Route
 
-from signon import signing_rules
 from signon.errors import ValidationFailed
 from signon.offices import OFFICE_LEVELS
-from signon.openapi import openapi_document
+from signon.signing import rules
+from signon.web.openapi import openapi_document
 from tests.conftest import make_campaign
 from tests.signing_helpers import OFFICIAL
 
@@ -156,7 +156,7 @@ def _input_errors(data: dict) -> list[str]:
 
 
 def test_the_signature_input_schema_says_what_the_rules_accept():
-    # What signon/signing_rules.py accepts must be schema-valid, and what it refuses not,
+    # What signon/signing/rules.py accepts must be schema-valid, and what it refuses not,
     # so that generated requests (schemathesis) meet the API's real answers.
     accepted = [
         {},
@@ -169,7 +169,7 @@ def test_the_signature_input_schema_says_what_the_rules_accept():
     for changes in accepted:
         data = {**OFFICIAL, **changes}
         assert not _input_errors(data), changes
-        signing_rules.parse_signature(data, OFFICE_LEVELS)  # accepted: no exception
+        rules.parse_signature(data, OFFICE_LEVELS)  # accepted: no exception
     refused = [
         {"full_name": "   "},
         {"title": "See www.example.com"},
@@ -189,7 +189,7 @@ def test_the_signature_input_schema_says_what_the_rules_accept():
         data = {**OFFICIAL, **changes}
         assert _input_errors(data), changes
         with pytest.raises(ValidationFailed):
-            signing_rules.parse_signature(data, OFFICE_LEVELS)
+            rules.parse_signature(data, OFFICE_LEVELS)
 
 
 async def test_division_suggestions_conform(client, db):

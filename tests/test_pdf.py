@@ -1,5 +1,6 @@
 """The letter PDF: its text in order, page numbers, fonts for every script, and a renderer
-that fetches nothing but the project's own static files (signon/pdf.py, signon/letters.py).
+that fetches nothing but the project's own static files (signon/letter/pdf.py,
+signon/letter/document.py).
 
 PDFs are read back with pypdf, the way a person would copy their text.
 """
@@ -18,10 +19,11 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from signon import letters, pdf, renders, review
 from signon.audit import CLI
-from signon.signatories import Signatory, fold, last_name
+from signon.letter import document, pdf, renders
+from signon.public.signatories import Signatory, fold, last_name
 from signon.tables import pdf_renders
+from signon.verification import review
 from tests.conftest import log_in, make_campaign, make_staff
 from tests.signing_helpers import confirm, latest_email, link_in, sign, signature_rows
 
@@ -70,14 +72,14 @@ SIGNERS = [
 def test_signers_sort_by_last_name_ignoring_accents_and_suffixes():
     names = ["Zoe Adams", "Émile Ávila", "Bob Baker Jr.", "Ana Zimmerman", "Carla Aaron"]
     people = [Signatory(n, name, "Mayor", "X", "WI", None, None) for n, name in enumerate(names)]
-    ordered = [s.full_name for s in letters.sort_signatories(people)]
+    ordered = [s.full_name for s in document.sort_signatories(people)]
     assert ordered == ["Carla Aaron", "Zoe Adams", "Émile Ávila", "Bob Baker Jr.", "Ana Zimmerman"]
     assert fold(last_name("Martin Luther King, III")) == "king"
 
 
 def test_states_sort_by_name_not_by_code():
     people = [Signatory(1, "A B", "Mayor", "X", code, None, None) for code in ("AL", "AK", "MN")]
-    assert [s.state for s in letters.sort_signatories(people)] == ["AL", "AK", "MN"]
+    assert [s.state for s in document.sort_signatories(people)] == ["AL", "AK", "MN"]
 
 
 async def test_public_pdf_lists_verified_signers_by_state_then_last_name(client, db):
@@ -324,7 +326,7 @@ async def test_a_render_is_reused_until_the_list_changes(client, db):
 async def test_a_large_letter_answers_202_with_a_refreshing_page_then_the_pdf(
     client, db, monkeypatch
 ):
-    monkeypatch.setattr(letters, "INLINE_MAX_SIGNERS", 0)
+    monkeypatch.setattr(document, "INLINE_MAX_SIGNERS", 0)
     campaign = await make_campaign(db)
     await verified(client, db, campaign, [{"full_name": "Ana Díaz"}])
     waiting = await client.get("/c/eats-act/letter.pdf")
@@ -399,7 +401,7 @@ async def test_a_failed_render_is_a_clear_503_and_is_retried_later(client, db, m
 async def test_a_render_whose_process_died_is_taken_over_and_a_live_one_is_not(
     client, db, monkeypatch
 ):
-    monkeypatch.setattr(letters, "INLINE_MAX_SIGNERS", 0)
+    monkeypatch.setattr(document, "INLINE_MAX_SIGNERS", 0)
     campaign = await make_campaign(db)
     await verified(client, db, campaign, [{"full_name": "Ana Díaz"}])
     assert (await client.get("/c/eats-act/letter.pdf")).status_code == 202

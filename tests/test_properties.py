@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from signon.errors import ValidationFailed
 from signon.offices import OFFICE_LEVELS, STATES
-from signon.signing_rules import FIELDS, LIMITS, REQUIRED, parse_signature
+from signon.signing.rules import FIELDS, LIMITS, REQUIRED, parse_signature
 from tests.conftest import csrf_from, make_campaign
 
 # The same inputs on every run, and no database of past failures; the HTTP tests

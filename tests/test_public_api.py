@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
-from signon import campaigns, delivery, review
+from signon import campaigns
 from signon.audit import CLI
+from signon.letter import delivery
+from signon.verification import review
 from tests.conftest import NOW, make_campaign
 from tests.public_helpers import confirmed_signer, verified_signer
 from tests.test_openapi import assert_conforms

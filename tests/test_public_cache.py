@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from signon import public_cache, review
 from signon.app import create_app
 from signon.audit import CLI
+from signon.verification import review
+from signon.web import public_cache
 from tests.conftest import make_campaign
 from tests.public_helpers import confirmed_signer
 

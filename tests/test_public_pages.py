@@ -9,9 +9,11 @@ import re
 import pytest
 from PIL import Image
 
-from signon import campaigns, delivery, tilemap
+from signon import campaigns
 from signon.audit import CLI
+from signon.letter import delivery
 from signon.offices import STATES
+from signon.public import tilemap
 from tests.conftest import NOW, make_campaign
 from tests.public_helpers import verified_signer, withdraw
 
@@ -118,7 +120,7 @@ async def test_counts_follow_verifications_at_once(client, db):
 
 
 async def _deliver(db):
-    """Close and deliver through the letter's own domain functions (signon/delivery.py)."""
+    """Close and deliver through the letter's own domain functions (signon/letter/delivery.py)."""
     await campaigns.close_campaign(db, CLI, "eats-act")
     return await delivery.deliver_campaign(db, CLI, "eats-act", now=NOW)
 

@@ -3,9 +3,9 @@
 import pytest
 import sqlalchemy as sa
 
-from signon import review
 from signon.errors import Conflict, ValidationFailed
 from signon.tables import audit_log, campaign_counts
+from signon.verification import review
 from tests.conftest import make_campaign, make_staff
 from tests.signing_helpers import confirm, latest_email, link_in, sign, signature_rows
 

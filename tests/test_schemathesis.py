@@ -21,7 +21,7 @@ from schemathesis.python.asgi import get_client, shutdown_lifespans
 from schemathesis.specs.openapi.checks import allow_header_conformance, positive_data_acceptance
 from starlette.applications import Starlette
 
-from signon.openapi import openapi_document
+from signon.web.openapi import openapi_document
 from tests.conftest import NOW, make_campaign
 from tests.public_helpers import verified_signer
 from tests.signing_helpers import OFFICIAL

@@ -2,7 +2,7 @@
 
 import unicodedata
 
-from signon.signing_rules import _ALLOWED_FORMAT_CHARACTERS, _has_control_characters
+from signon.signing.rules import _ALLOWED_FORMAT_CHARACTERS, _has_control_characters
 
 
 def _by_category(value: str) -> bool:

@@ -5,9 +5,9 @@ worse than a signature left for review."""
 import pytest
 import sqlalchemy as sa
 
-from signon import review, verification
-from signon.evidence import Signal
 from signon.tables import audit_log, evidence, signatures
+from signon.verification import policy, review
+from signon.verification.evidence import Signal
 from tests.conftest import make_campaign, make_staff
 from tests.signing_helpers import confirm, latest_email, link_in, sign
 from tests.verification_fixtures import load_world
@@ -250,10 +250,10 @@ def test_policy_rules_are_pure():
     strong = Signal("roster_email", "strong", "roster")
     medium = Signal("dotgov_jurisdiction", "medium", "registry")
     negative = Signal("roster_staff_email", "strong_negative", "staff")
-    assert verification.auto_verify_reason([found, strong], "strong")
-    assert not verification.auto_verify_reason([found, medium], "strong")
-    assert verification.auto_verify_reason([found, medium], "strong_or_medium")
-    assert not verification.auto_verify_reason([found, strong, negative], "strong_or_medium")
-    assert not verification.auto_verify_reason([strong], "strong")  # no jurisdiction
-    assert not verification.auto_verify_reason([found, strong], "off")
-    assert verification.sort_signals([medium, negative, strong])[0] is negative
+    assert policy.auto_verify_reason([found, strong], "strong")
+    assert not policy.auto_verify_reason([found, medium], "strong")
+    assert policy.auto_verify_reason([found, medium], "strong_or_medium")
+    assert not policy.auto_verify_reason([found, strong, negative], "strong_or_medium")
+    assert not policy.auto_verify_reason([strong], "strong")  # no jurisdiction
+    assert not policy.auto_verify_reason([found, strong], "off")
+    assert policy.sort_signals([medium, negative, strong])[0] is negative

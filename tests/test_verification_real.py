@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from signon import verification
 from signon.importing import import_dataset
+from signon.verification import policy
 from tests.conftest import FOUR_STATES, NOW, make_campaign, shared_data
 from tests.test_verification import sign_and_confirm
 
@@ -255,7 +255,7 @@ async def test_a_mayors_term_that_ends_stops_counting(db, client):
     )
     after_term = datetime(2027, 6, 1, tzinfo=UTC)
     assert after_term > NOW
-    result = await verification.evaluate_signature(db, row["id"], now=after_term)
+    result = await policy.evaluate_signature(db, row["id"], now=after_term)
     kinds = {signal.kind: signal.strength for signal in result.signals}
     assert kinds.get("roster_former") == "strong_negative"
     assert "roster_email" not in kinds

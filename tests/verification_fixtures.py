@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 from databases import Database
 
-from signon.divisions import name_key, parse_division_id
 from signon.tables import (
     datasets,
     divisions,
@@ -20,6 +19,7 @@ from signon.tables import (
     roster_roles,
     roster_vacancies,
 )
+from signon.verification.divisions import name_key, parse_division_id
 
 US = "ocd-division/country:us"
 IMPORTED = datetime(2026, 5, 20, tzinfo=UTC)

@@ -3,10 +3,10 @@ identifiers/country-us.csv of opencivicdata/ocd-division-ids).
 
 Table divisions, one row per id:
 - id: as published, lower-case ("ocd-division/country:us/state:wi/sldl:15").
-- name, name_key (signon.divisions.name_key: lower-cased, accents removed).
+- name, name_key (signon.verification.divisions.name_key: lower-cased, accents removed).
 - state (USPS code, upper-case; NULL for nationwide rows) and type (the last part's
   kind: state, place, county, sldu, sldl, cd, school_district, ...), from
-  signon.divisions.parse_division_id.
+  signon.verification.divisions.parse_division_id.
 - same_as: set on alias rows; the canonical id is same_as (every NE sldl:N is an alias of
   sldu:N). Aliases are never an answer by themselves: follow them.
 - valid_through: set on historical rows (old district plans); current means NULL.
@@ -26,7 +26,6 @@ from pathlib import Path
 
 from databases import Database
 
-from signon.divisions import name_key, parse_division_id
 from signon.importing.csvfile import CsvFile
 from signon.importing.records import (
     BadRecord,
@@ -40,6 +39,7 @@ from signon.importing.records import (
     replace_dataset,
 )
 from signon.tables import divisions
+from signon.verification.divisions import name_key, parse_division_id
 
 COLUMNS = ("id", "name", "name_key", "state", "type", "same_as", "valid_through",
            "census_geoid", "openstates_district")  # fmt: skip

@@ -10,10 +10,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from signon import campaigns, divisions, signatures
+from signon import campaigns
 from signon.errors import ValidationFailed
 from signon.i18n import current_locale
 from signon.i18n import gettext_ as _
+from signon.signing import signatures
+from signon.verification import divisions
 from signon.views.signing import AppLinks, client_address
 
 MAX_BODY_BYTES = 64 * 1024

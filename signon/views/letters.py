@@ -10,12 +10,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from signon import campaigns, delivery, letters
+from signon import campaigns
 from signon.campaigns import Campaign
-from signon.csrf import read_form
-from signon.letters import PdfFile
-from signon.templating import flash, render
+from signon.letter import delivery, document
+from signon.letter.document import PdfFile
 from signon.views.staff_auth import staff_required
+from signon.web.csrf import read_form
+from signon.web.templating import flash, render
 
 REFRESH_SECONDS = 3
 MEDIA_TYPES = {".pdf": "application/pdf", ".zip": "application/zip"}
@@ -47,19 +48,19 @@ def _file_response(request: Request, found: PdfFile, campaign: Campaign) -> Resp
 async def public_pdf(request: Request) -> Response:
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"], public=True)
-    found = await letters.letter_pdf(db, campaign, now=campaigns.now_utc())
+    found = await document.letter_pdf(db, campaign, now=campaigns.now_utc())
     return _file_response(request, found, campaign)
 
 
 async def _staff_page(request: Request, *, status_code: int = 200) -> Response:
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
-    states = await letters.count_by_state(db, campaign)
+    states = await document.count_by_state(db, campaign)
     delivered = await delivery.get_delivery(db, campaign.id)
     # For a closed letter: where its PDF stands ("pending" while it is being prepared).
     render_status = None
     if campaign.status == "closed" and campaign.kind == "letter" and states:
-        render_status = await letters.letter_render_status(
+        render_status = await document.letter_render_status(
             db, campaign, states, now=campaigns.now_utc()
         )
     response = render(
@@ -69,7 +70,7 @@ async def _staff_page(request: Request, *, status_code: int = 200) -> Response:
             "campaign": campaign, "states": states, "delivery": delivered,
             "render_status": render_status, "refresh": REFRESH_SECONDS,
             "signer_count": sum(state.count for state in states),
-            "inline_max_signers": letters.INLINE_MAX_SIGNERS,
+            "inline_max_signers": document.INLINE_MAX_SIGNERS,
         },
         status_code=status_code,
     )  # fmt: skip
@@ -88,7 +89,7 @@ async def staff_page(request: Request) -> Response:
 async def staff_pdf(request: Request) -> Response:
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
-    found = await letters.letter_pdf(db, campaign, now=campaigns.now_utc())
+    found = await document.letter_pdf(db, campaign, now=campaigns.now_utc())
     return _file_response(request, found, campaign)
 
 
@@ -97,7 +98,7 @@ async def packet_pdf(request: Request) -> Response:
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
     state = request.path_params["state"][:2]
-    found = await letters.packet_pdf(db, campaign, state, now=campaigns.now_utc())
+    found = await document.packet_pdf(db, campaign, state, now=campaigns.now_utc())
     return _file_response(request, found, campaign)
 
 
@@ -105,7 +106,7 @@ async def packet_pdf(request: Request) -> Response:
 async def packets_zip(request: Request) -> Response:
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
-    found = await letters.packets_zip(db, campaign, now=campaigns.now_utc())
+    found = await document.packets_zip(db, campaign, now=campaigns.now_utc())
     return _file_response(request, found, campaign)
 
 

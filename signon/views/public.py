@@ -14,16 +14,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from signon import campaign_rules, campaigns, counts, formguard, settings, signatories
+from signon import campaign_rules, campaigns, settings
 from signon.campaigns import Campaign
-from signon.counts import CampaignSummary, VersionedCache
 from signon.errors import NotFound
 from signon.i18n import current_locale, ngettext_
 from signon.i18n import gettext_ as _
 from signon.offices import OFFICE_LEVELS
-from signon.ogimage import Card, render_card
-from signon.templating import render, templates
-from signon.tilemap import build_tilemap
+from signon.public import counts, signatories
+from signon.public.counts import CampaignSummary, VersionedCache
+from signon.public.ogimage import Card, render_card
+from signon.public.tilemap import build_tilemap
+from signon.signing import formguard
+from signon.web.templating import render, templates
 
 # The widget is meant for partners' iframes: framing allowed from anywhere, nothing else
 # loosened (no script at all).
@@ -95,7 +97,7 @@ def count_text(verified: int) -> str:
 
 async def _counts_html(request: Request, summary: CampaignSummary) -> tuple[Markup, Markup]:
     """The tile map and the signatory list as HTML: the bulk of the page, rendered once
-    per language and kept with the cached list (signon/signatories.py) it was made from."""
+    per language and kept with the cached list (signon/public/signatories.py) it was made from."""
     listed = await signatories.get_signatories(request.app.state.db, summary)
 
     def make() -> tuple[Markup, Markup]:

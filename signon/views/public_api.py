@@ -17,14 +17,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from signon import counts, signatories
 from signon.campaigns import now_utc
-from signon.counts import CampaignSummary
 from signon.errors import NotFound
 from signon.i18n import gettext_ as _
-from signon.openapi import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, openapi_document
-from signon.signatories import Signatory, SignatoryList
+from signon.public import counts, signatories
+from signon.public.counts import CampaignSummary
+from signon.public.signatories import Signatory, SignatoryList
 from signon.views import api
+from signon.web.openapi import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, openapi_document
 
 CACHE_CONTROL = "public, max-age=5"
 

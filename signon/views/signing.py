@@ -13,14 +13,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from signon import campaigns, formguard, settings, signatures
-from signon.csrf import read_form
+from signon import campaigns, settings
 from signon.errors import ValidationFailed
 from signon.i18n import current_locale
 from signon.i18n import gettext_ as _
-from signon.signing_rules import FIELDS, parse_signature
-from signon.templating import flash, render
+from signon.signing import formguard, signatures
+from signon.signing.rules import FIELDS, parse_signature
 from signon.views.public import render_campaign_page
+from signon.web.csrf import read_form
+from signon.web.templating import flash, render
 
 
 class AppLinks:

@@ -7,8 +7,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from signon.audit import list_audit
-from signon.templating import render
 from signon.views.staff_auth import staff_required
+from signon.web.templating import render
 
 PAGE_SIZE = 100
 

@@ -10,9 +10,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from signon import staff
-from signon.csrf import read_form
 from signon.errors import Forbidden, TooManyAttempts
-from signon.templating import render
+from signon.web.csrf import read_form
+from signon.web.templating import render
 
 Handler = Callable[[Request], Awaitable[Response]]
 SESSION_STAFF = "staff_id"

@@ -12,12 +12,12 @@ from starlette.routing import Route
 from signon import campaign_rules, campaigns
 from signon.campaign_rules import FORM_TIMEZONE
 from signon.campaigns import Campaign
-from signon.csrf import read_form
 from signon.errors import ValidationFailed
 from signon.offices import OFFICE_LEVELS
 from signon.tables import AUTO_VERIFY_POLICIES
-from signon.templating import flash, render
 from signon.views.staff_auth import staff_required
+from signon.web.csrf import read_form
+from signon.web.templating import flash, render
 
 FORM_FIELDS = (
     "slug",

@@ -7,8 +7,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from signon.importing.records import STALE_AFTER, list_datasets
-from signon.templating import render
 from signon.views.staff_auth import staff_required
+from signon.web.templating import render
 
 
 @staff_required

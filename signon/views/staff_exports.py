@@ -6,7 +6,8 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from signon import campaigns, exports
+from signon import campaigns
+from signon.letter import exports
 from signon.views.staff_auth import staff_required
 
 

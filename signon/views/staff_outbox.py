@@ -10,8 +10,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from signon.mail import list_outbox
-from signon.templating import render
 from signon.views.staff_auth import staff_required
+from signon.web.templating import render
 
 
 @staff_required

@@ -7,13 +7,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from signon import campaigns, review, verification
-from signon.csrf import read_form
+from signon import campaigns
 from signon.errors import ValidationFailed
 from signon.offices import OFFICE_LEVELS
 from signon.tables import SIGNATURE_STATES
-from signon.templating import flash, render
+from signon.verification import policy, review
 from signon.views.staff_auth import staff_required
+from signon.web.csrf import read_form
+from signon.web.templating import flash, render
 
 FILTERS = ("status", "state", "level")
 
@@ -90,7 +91,7 @@ async def recompute(request: Request) -> Response:
     await read_form(request)
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
-    count = await verification.recompute_campaign(
+    count = await policy.recompute_campaign(
         db, request.state.staff.as_actor(), campaign.id, now=request.app.state.clock()
     )
     flash(request, f"Evidence gathered again for {count} signature(s).")

@@ -7,11 +7,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from signon import staff
-from signon.csrf import read_form
 from signon.errors import ValidationFailed
 from signon.tables import STAFF_ROLES
-from signon.templating import flash, render
 from signon.views.staff_auth import staff_required
+from signon.web.csrf import read_form
+from signon.web.templating import flash, render
 
 
 async def _page(

@@ -19,9 +19,9 @@ from concurrent.futures.process import BrokenProcessPool
 import sqlalchemy as sa
 from databases import Database
 
-from signon import pdf
 from signon.errors import ServiceUnavailable
 from signon.i18n import gettext_ as _
+from signon.letter import pdf
 from signon.tables import pdf_renders
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates, _TemplateResponse
 
 from signon import i18n, settings
-from signon.csrf import csrf_token
 from signon.offices import OFFICE_LEVEL_LABELS, STATES
+from signon.web.csrf import csrf_token
 
 
 def _format_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:

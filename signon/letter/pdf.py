@@ -233,7 +233,7 @@ def _chunks(pages: list[ListPage], parts: int) -> list[list[ListPage]]:
 
 def document_html(doc: LetterDocument, pages: Sequence[ListPage], *, with_letter: bool) -> str:
     """One part's HTML: the letter (first part only) and its share of the list pages."""
-    from signon.templating import templates
+    from signon.web.templating import templates
 
     family, _widths = body_font()
     return templates.env.get_template("pdf/letter.html").render(

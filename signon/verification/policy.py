@@ -17,8 +17,8 @@ from databases import Database
 
 from signon.audit import SYSTEM, Actor, record_audit
 from signon.campaigns import now_utc
-from signon.evidence import Claim, Signal, gather_evidence
 from signon.tables import campaigns, evidence, signatures
+from signon.verification.evidence import Claim, Signal, gather_evidence
 
 STRENGTH_ORDER = ("strong_negative", "strong", "medium", "weak", "none")
 POLICY_STRENGTHS = {"off": (), "strong": ("strong",), "strong_or_medium": ("strong", "medium")}

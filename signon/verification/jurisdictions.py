@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from databases import Database
 
-from signon.divisions import name_key
 from signon.tables import divisions
+from signon.verification.divisions import name_key
 
 # Which OCD division types fit each office level.
 LEVEL_TYPES: dict[str, tuple[str, ...]] = {

@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from signon.offices import OFFICE_LEVELS, STATES
-from signon.signing_rules import LIMITS, REQUIRED
+from signon.signing.rules import LIMITS, REQUIRED
 from signon.tables import CAMPAIGN_KINDS
 
 MAX_PER_PAGE = 1000
@@ -291,7 +291,7 @@ def _class_char(code: int) -> str:
 
 
 def _signature_input() -> dict[str, Any]:
-    """What signon/signing_rules.py accepts, as far as JSON Schema can say it: values are
+    """What signon/signing/rules.py accepts, as far as JSON Schema can say it: values are
     read after trimming and collapsing spaces; the office level must also be one that the
     campaign accepts, and the email must pass email-validator."""
     clean = {"pattern": f"^[^{_refused_characters()}]*$"}

@@ -19,10 +19,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from databases import Database
 
-from signon import letters, renders
 from signon.audit import Actor, record_audit
 from signon.campaigns import Campaign, get_campaign
 from signon.errors import Conflict, NotFound
+from signon.letter import document, renders
 from signon.tables import campaigns, deliveries
 
 # Renders tried before giving up when the list keeps changing under a delivery.
@@ -69,12 +69,12 @@ def _check_deliverable(campaign: Campaign) -> None:
 async def _render(
     db: Database, campaign: Campaign, date_text: str, *, wait: bool
 ) -> _Rendered | None:
-    key, count = await letters.letter_key(db, campaign, date_text)
+    key, count = await document.letter_key(db, campaign, date_text)
     if count == 0:
         raise Conflict("There is no verified signatory to deliver.")
-    make = letters.letter_maker(db, campaign, date_text)
+    make = document.letter_maker(db, campaign, date_text)
     # The same bytes as the preview staff may have checked, when nothing changed since.
-    waits = wait or count <= letters.INLINE_MAX_SIGNERS
+    waits = wait or count <= document.INLINE_MAX_SIGNERS
     content = await renders.cached(db, campaign.id, "letter", key, make, wait=waits, must=waits)
     return None if content is None else _Rendered(key, content, count)
 
@@ -84,13 +84,13 @@ async def deliver_campaign(
 ) -> Delivery | None:
     """Freeze the letter's PDF as delivered, dated `now`; the campaign becomes delivered.
 
-    With wait=False, a letter of more than letters.INLINE_MAX_SIGNERS signatories whose
+    With wait=False, a letter of more than document.INLINE_MAX_SIGNERS signatories whose
     PDF is not ready yet is rendered in the background and None comes back: being prepared.
     """
     for _attempt in range(MAX_ATTEMPTS):
         campaign = await get_campaign(db, slug)
         _check_deliverable(campaign)
-        date_text = letters.letter_date(campaign, now)
+        date_text = document.letter_date(campaign, now)
         rendered = await _render(db, campaign, date_text, wait=wait)
         if rendered is None:
             return None
@@ -100,7 +100,7 @@ async def deliver_campaign(
             )
             current = await get_campaign(db, slug)
             _check_deliverable(current)
-            key, _count = await letters.letter_key(db, current, date_text, lock=True)
+            key, _count = await document.letter_key(db, current, date_text, lock=True)
             if key == rendered.key:
                 return await _store(db, actor, current, rendered)
     raise Conflict("The signatory list kept changing during delivery. Try again.")

@@ -30,8 +30,8 @@ from signon.campaigns import Campaign
 from signon.coalescing import WriteGroups
 from signon.i18n import current_locale, set_locale
 from signon.mail import confirmation_subject, render_email
-from signon.signing_rules import SignatureFields
-from signon.tokens import make_token, new_nonce
+from signon.signing.rules import SignatureFields
+from signon.signing.tokens import make_token, new_nonce
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 `gather_evidence` returns every signal of the SPEC table that applies, each with its
 strength, a sentence for reviewers and the dataset it came from. It decides nothing:
-signon/verification.py combines the signals under a campaign's policy.
+signon/verification/policy.py combines the signals under a campaign's policy.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from typing import Any
 import sqlalchemy as sa
 from databases import Database
 
-from signon.jurisdictions import Resolution, base_place_name, chamber_of, resolve_office
-from signon.names import names_match
 from signon.tables import (
     campaigns,
     datasets,
@@ -26,6 +24,13 @@ from signon.tables import (
     signatures,
     staff,
 )
+from signon.verification.jurisdictions import (
+    Resolution,
+    base_place_name,
+    chamber_of,
+    resolve_office,
+)
+from signon.verification.names import names_match
 
 # Registry domain types that belong to each office level's jurisdiction.
 DOMAIN_TYPES = {

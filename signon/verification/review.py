@@ -16,11 +16,11 @@ from databases import Database
 
 from signon.audit import Actor, changed_fields, record_audit
 from signon.errors import Conflict, NotFound, ValidationFailed
-from signon.evidence import Signal
 from signon.offices import OFFICE_LEVELS
-from signon.signing_rules import FIELDS, parse_signature
+from signon.signing.rules import FIELDS, parse_signature
 from signon.tables import signatures
-from signon.verification import evaluate_signature, list_evidence, rank
+from signon.verification.evidence import Signal
+from signon.verification.policy import evaluate_signature, list_evidence, rank
 
 MAX_REASON = 1000
 # Which states each decision may start from.

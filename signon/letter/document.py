@@ -1,11 +1,11 @@
 """The letter as PDFs: its signatory list, cached renders and per-state packets (SPEC 6).
 
 Only verified signatures are printed, grouped by state (states by name, signers by last
-name). Each PDF is kept by signon/renders.py under a fingerprint of everything printed
+name). Each PDF is kept by signon/letter/renders.py under a fingerprint of everything printed
 (the text, the sponsors, the date, the ordered signatory list, the addressees), so it is
 reused until one of those changes. A request waits for a small letter; a long one renders
 in the background while the request gets "pending" (the page answers 202 and refreshes).
-Delivery (the frozen copy) is in signon/delivery.py.
+Delivery (the frozen copy) is in signon/letter/delivery.py.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ import sqlalchemy as sa
 from databases import Database
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from signon import pdf, renders
 from signon.campaigns import Campaign
 from signon.errors import NotFound
-from signon.signatories import Signatory, fold, name_sort_key, state_name
+from signon.letter import pdf, renders
+from signon.public.signatories import Signatory, fold, name_sort_key, state_name
 from signon.tables import congress_members, deliveries, signatures
 
 log = logging.getLogger(__name__)
@@ -224,7 +224,7 @@ def fingerprint(campaign: Campaign, variant: str, date_text: str, *parts: object
 
 
 async def delivered_pdf(db: Database, campaign_id: int) -> bytes:
-    """The PDF exactly as delivered (signon/delivery.py stores it)."""
+    """The PDF exactly as delivered (signon/letter/delivery.py stores it)."""
     content = await db.fetch_val(
         sa.select(deliveries.c.pdf).where(deliveries.c.campaign_id == campaign_id)
     )

@@ -3,7 +3,7 @@ without any email, phone or address (SPEC sections 2 and 4).
 
 The list is read once and kept per process under the campaign's counts fingerprint (which
 changes with every committed change of a verified signature) and for at most 2 seconds
-(signon.counts.MAX_AGE_SECONDS), so pages and the paginated JSON slice it without a query.
+(signon.public.counts.MAX_AGE_SECONDS), so pages and the paginated JSON slice it without a query.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 
 from databases import Database
 
-from signon.counts import CampaignSummary, SingleFlight, VersionedCache, fetch_raw
 from signon.offices import STATES
+from signon.public.counts import CampaignSummary, SingleFlight, VersionedCache, fetch_raw
 
 # Generational and professional suffixes: "Jr." is never anyone's last name.
 SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v", "esq", "phd", "md", "dds", "ret"})

@@ -22,11 +22,11 @@ from signon.campaigns import Campaign, forget_campaign_to_sign, get_campaign, no
 from signon.errors import Conflict, NotFound, ValidationFailed
 from signon.i18n import gettext_ as _
 from signon.mail import OutgoingEmail, queue_email
-from signon.new_signatures import CHANGED, Links, confirmation_email, insert_new
-from signon.signing_rules import IDENTITY_FIELDS, SignatureFields, parse_signature
+from signon.signing.new_signatures import CHANGED, Links, confirmation_email, insert_new
+from signon.signing.rules import IDENTITY_FIELDS, SignatureFields, parse_signature
+from signon.signing.tokens import InvalidLink, new_nonce, read_token
 from signon.tables import campaigns, email_outbox, evidence, signatures
-from signon.tokens import InvalidLink, new_nonce, read_token
-from signon.verification import evaluate_signature
+from signon.verification.policy import evaluate_signature
 
 SIGNER = Actor(label="signer")
 # Confirmation emails for one signature, at most, per hour (re-sends on repeat signing).

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from databases import Database
 
 from signon.tables import signatures
-from signon.verification import list_evidence
+from signon.verification.policy import list_evidence
 
 COLUMNS = (
     "full_name",

@@ -1,0 +1,1 @@
+"""Signing: the sign form's rules, signatures and their lifecycle, signed links, group writes."""

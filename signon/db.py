@@ -57,7 +57,7 @@ class _ReleasingTransaction(Transaction):
     databases 0.9 releases the connection only after they succeed (encode/databases PR
     #498, unmerged). When PostgreSQL restarts under load, every transaction it cuts off
     then keeps a pool slot forever: once max_size slots are gone every request waits
-    without end, and shutdown hangs waiting for them. tests/test_reliability.py restarts
+    without end, and shutdown hangs waiting for them. tests/proofs/test_reliability.py restarts
     the server in the middle of a signing load.
     """
 

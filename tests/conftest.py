@@ -99,7 +99,7 @@ def _create_app(url: str) -> Starlette:
     from signon.app import create_app
 
     # No rate limit and no minimum fill time here: tests submit fast and from one address.
-    # tests/test_abuse.py builds apps with both switched on.
+    # tests/signing/test_abuse.py builds apps with both switched on.
     # "Now" is fixed: datasets age and officials' terms end, and tests must not notice.
     return create_app(url, sign_rate_limit="off", min_fill_seconds=0, clock=lambda: NOW)
 

@@ -2,7 +2,7 @@
 
 Rows are written straight into the dataset tables, in the shape the importers give them
 (signon/importing/), so the engine can be tested without the real files. The real files
-are used by tests/test_verification_real.py.
+are used by tests/verification/test_real_datasets.py.
 """
 
 from __future__ import annotations

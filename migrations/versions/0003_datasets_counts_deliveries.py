@@ -18,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 # Keeps campaign_counts equal to the verified signatures per (campaign, state), inside the
-# transaction that changes a signature. tests/test_counts.py checks it against a recount.
+# transaction that changes a signature. tests/public/test_counts.py checks it against a recount.
 COUNT_FUNCTION = """
 CREATE FUNCTION signon_count_signature() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

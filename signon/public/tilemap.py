@@ -3,7 +3,7 @@
 The template templates/_partials/tilemap.html draws it as inline SVG with presentation
 attributes (the site's CSP forbids style attributes). Shades are steps of one blue ramp;
 each shade comes with the text colour that keeps WCAG AA contrast (4.5:1) on it, and
-tests/test_public_pages.py checks those ratios.
+tests/views/test_public.py checks those ratios.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The token is a random value kept in the signed session cookie; every form carries it in
 a hidden field `csrf_token`. Handlers read their form through `read_form`, which refuses a
-missing or wrong token with 403. tests/test_csrf.py posts to every POST route of the
+missing or wrong token with 403. tests/web/test_csrf.py posts to every POST route of the
 route table without a token, so a handler that forgets cannot pass.
 """
 

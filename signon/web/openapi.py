@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of the JSON API, served at GET /api/v1/openapi.json.
 
-It describes every route under /api/v1 (tests/test_openapi.py checks the route table
+It describes every route under /api/v1 (tests/web/test_openapi.py checks the route table
 against it, and every JSON response of the tests against its schemas). Paths are relative
 to the server URL /api/v1.
 """

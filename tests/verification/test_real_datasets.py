@@ -12,7 +12,7 @@ import pytest
 from signon.importing import import_dataset
 from signon.verification import policy
 from tests.conftest import FOUR_STATES, NOW, make_campaign, shared_data
-from tests.test_verification import sign_and_confirm
+from tests.verification.test_policy import sign_and_confirm
 
 WI_REP = {
     "title": "State Representative",

@@ -1,6 +1,6 @@
 """The attack matrix (issue 7): each case fails if the attack works.
 
-Several of these are also tested where the feature lives (tests/test_csrf.py,
+Several of these are also tested where the feature lives (tests/web/test_csrf.py,
 test_links.py, test_staff.py, test_pdf.py, test_exports.py); this module gathers them so
 that one file answers "which attacks do we prove we stop", and adds the crawls that no
 single feature owns: stored XSS everywhere it is shown, SQL injection through every

@@ -17,7 +17,7 @@ from signon.verification import review
 from tests.conftest import make_campaign
 from tests.public_helpers import confirmed_signer, signature_id, withdraw
 from tests.signing_helpers import confirm, latest_email, link_in, sign
-from tests.test_openapi import assert_conforms
+from tests.web.test_openapi import assert_conforms
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,7 @@ from signon.tables import (
 from tests.conftest import FOUR_STATES, NOW, log_in, make_staff, shared_data
 from tests.test_cli import cli_env, run_signon
 
-FIXTURES = Path(__file__).parent / "fixtures" / "importing"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "importing"
 WI = "ocd-division/country:us/state:wi"
 
 

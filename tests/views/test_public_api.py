@@ -12,7 +12,7 @@ from signon.letter import delivery
 from signon.verification import review
 from tests.conftest import NOW, make_campaign
 from tests.public_helpers import confirmed_signer, verified_signer
-from tests.test_openapi import assert_conforms
+from tests.web.test_openapi import assert_conforms
 
 API = "/api/v1/campaigns"
 

@@ -49,9 +49,14 @@ def run_wrk(
 ) -> dict[str, object]:
     """One wrk run: req/s, p50 and p99 (ms), error counts, and the sign script's tallies."""
     command = [
-        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--latency",
-        "--timeout", "5s",
-    ]  # fmt: skip
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "--timeout",
+        "5s",
+    ]
     if script_args:
         command += ["-s", str(SIGN_SCRIPT), url, "--", *script_args]
     else:
@@ -145,29 +150,39 @@ def main() -> None:
     with harness.fresh_database(args.signers) as url, tempfile.TemporaryDirectory() as var:
         app_port, base_port = harness._free_port(), harness._free_port()
         app_env = {
-            "DATABASE_URL": url, "SIGNON_ENV": "development", "SIGNON_VAR_DIR": var,
-            "SIGN_RATE_LIMIT": "off", "MIN_FILL_SECONDS": "0",
+            "DATABASE_URL": url,
+            "SIGNON_ENV": "development",
+            "SIGNON_VAR_DIR": var,
+            "SIGN_RATE_LIMIT": "off",
+            "MIN_FILL_SECONDS": "0",
             # As in production (SIGNON_ENV=development would turn the replay off).
             "PUBLIC_CACHE_SECONDS": str(args.public_cache_seconds),
             "BASE_URL": f"http://127.0.0.1:{app_port}",
-        }  # fmt: skip
+        }
         with (
             _servers_log(Path(var) / "servers.log", args.server_log),
             harness.server("signon.app:create_app", app_port, args.workers, app_env) as app_process,
-            harness.server("public_bench:baseline_app", base_port, args.workers,
-                           {"BENCH_DATABASE_URL": url}) as base_process,
-        ):  # fmt: skip
+            harness.server(
+                "public_bench:baseline_app", base_port, args.workers, {"BENCH_DATABASE_URL": url}
+            ) as base_process,
+        ):
             _restore_stderr()
             app, base = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{base_port}"
             slug = harness.SLUG
             baseline = f"{base}/count/{slug}"
             targets = [
-                ("sign", "POST /api/v1/campaigns/{slug}/signatures",
-                 f"{app}/api/v1/campaigns/{slug}/signatures"),
-                ("count", "GET /api/v1/campaigns/{slug} (count JSON)",
-                 f"{app}/api/v1/campaigns/{slug}"),
+                (
+                    "sign",
+                    "POST /api/v1/campaigns/{slug}/signatures",
+                    f"{app}/api/v1/campaigns/{slug}/signatures",
+                ),
+                (
+                    "count",
+                    "GET /api/v1/campaigns/{slug} (count JSON)",
+                    f"{app}/api/v1/campaigns/{slug}",
+                ),
                 ("page", "GET /c/{slug} (campaign page)", f"{app}/c/{slug}"),
-            ]  # fmt: skip
+            ]
             targets = [t for t in targets if not args.only or t[0] in args.only]
             for target in (baseline, *(t[2] for t in targets if t[0] != "sign")):
                 harness._wait_for(target)
@@ -205,9 +220,13 @@ def _restore_stderr() -> None:
 
 
 def _round(
-    number: int, baseline: str, targets: list[tuple[str, str, str]], database_url: str,
-    pids: tuple[int, int], args: argparse.Namespace,
-) -> dict[str, tuple[dict, dict]]:  # fmt: skip
+    number: int,
+    baseline: str,
+    targets: list[tuple[str, str, str]],
+    database_url: str,
+    pids: tuple[int, int],
+    args: argparse.Namespace,
+) -> dict[str, tuple[dict, dict]]:
     """Each endpoint right after its own baseline run, so a change in the machine's other
     load moves both figures of a ratio alike."""
     print(

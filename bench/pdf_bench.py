@@ -31,14 +31,65 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from signon.letter import pdf
 from signon.offices import STATES
 
-FIRST = ("Ana", "María", "José", "Li", "Wei", "Oluwaseun", "Zoë", "Björn", "Siobhán", "Nguyễn",
-         "Aleksandr", "Fatima", "John", "Mary", "Robert", "Patricia", "Kwame", "Priya")  # fmt: skip
-LAST = ("Díaz", "Smith", "Johnson", "Nguyen", "García", "Müller", "O'Brien", "Kowalski", "Øverby",
-        "Jackson", "Lee", "Martinez", "Okafor", "Patel", "Schwarzenegger-Whitfield")  # fmt: skip
-TITLES = ("City Council Member", "Mayor", "County Commissioner", "State Representative",
-          "State Senator", "School Board Member", "Alderperson", "Township Trustee")  # fmt: skip
-PLACES = ("Saint Paul", "Milwaukee", "Dane County", "Springfield", "Lincoln", "Fairfax County",
-          "Minneapolis Public Schools", "Ann Arbor", "Boise", "Santa Fe")  # fmt: skip
+FIRST = (
+    "Ana",
+    "María",
+    "José",
+    "Li",
+    "Wei",
+    "Oluwaseun",
+    "Zoë",
+    "Björn",
+    "Siobhán",
+    "Nguyễn",
+    "Aleksandr",
+    "Fatima",
+    "John",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "Kwame",
+    "Priya",
+)
+LAST = (
+    "Díaz",
+    "Smith",
+    "Johnson",
+    "Nguyen",
+    "García",
+    "Müller",
+    "O'Brien",
+    "Kowalski",
+    "Øverby",
+    "Jackson",
+    "Lee",
+    "Martinez",
+    "Okafor",
+    "Patel",
+    "Schwarzenegger-Whitfield",
+)
+TITLES = (
+    "City Council Member",
+    "Mayor",
+    "County Commissioner",
+    "State Representative",
+    "State Senator",
+    "School Board Member",
+    "Alderperson",
+    "Township Trustee",
+)
+PLACES = (
+    "Saint Paul",
+    "Milwaukee",
+    "Dane County",
+    "Springfield",
+    "Lincoln",
+    "Fairfax County",
+    "Minneapolis Public Schools",
+    "Ann Arbor",
+    "Boise",
+    "Santa Fe",
+)
 BODY = (
     "<p>We, the undersigned state and local elected officials, urge Congress to reject the "
     "EATS Act, which would strip states and localities of the power to set standards.</p>" * 6
@@ -50,10 +101,14 @@ def signers(count: int) -> list[tuple[str, str, str, str]]:
     """(state name, name, title, jurisdiction), sorted as the letter prints them."""
     rng = random.Random(count)  # noqa: S311 - fictional data, the same on every run
     rows = [
-        (STATES[rng.choice(FIFTY)], f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-         rng.choice(TITLES), rng.choice(PLACES))
+        (
+            STATES[rng.choice(FIFTY)],
+            f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+            rng.choice(TITLES),
+            rng.choice(PLACES),
+        )
         for _ in range(count)
-    ]  # fmt: skip
+    ]
     return sorted(rows, key=lambda row: (row[0], row[1].split()[-1], row[1]))
 
 
@@ -63,10 +118,15 @@ def document(count: int) -> pdf.LetterDocument:
         for state, rows in groupby(signers(count), key=lambda row: row[0])
     )
     return pdf.LetterDocument(
-        "Reject the EATS Act", ("Local Progress", "State Innovation Exchange"),
-        "November 25, 2026", ("Members of the United States Congress",),
-        "Dear Members of Congress,", BODY, "Sincerely,", groups,
-    )  # fmt: skip
+        "Reject the EATS Act",
+        ("Local Progress", "State Innovation Exchange"),
+        "November 25, 2026",
+        ("Members of the United States Congress",),
+        "Dear Members of Congress,",
+        BODY,
+        "Sincerely,",
+        groups,
+    )
 
 
 BASELINE_CSS = """@page { size: letter; margin: 54pt 72pt 72pt;
@@ -112,9 +172,11 @@ def measure_one(kind: str, count: int, parts: int) -> dict[str, object]:
         content = pdf.render_html(html)
         seconds = time.perf_counter() - started
         return {
-            "seconds": seconds, "cpu": cpu_seconds() - cpu, "peak_mb": peak_mb(),
+            "seconds": seconds,
+            "cpu": cpu_seconds() - cpu,
+            "peak_mb": peak_mb(),
             "bytes": len(content),
-        }  # fmt: skip
+        }
     cpu, started = cpu_seconds(), time.perf_counter()
     executor = pdf.make_executor(parts)
     # Start every worker (and its warm-up) before the clock starts for the warm figure.
@@ -157,23 +219,30 @@ def main() -> None:
         print(json.dumps(measure_one(args.one[0], int(args.one[1]), args.parts)))
         return
     print(f"{args.parts} rendering processes; times: best / median of the runs")
-    print("| signers | pages | project | cold | CPU | peak RSS "
-          "| baseline | CPU | peak RSS | speed-up | memory |")  # fmt: skip
+    print(
+        "| signers | pages | project | cold | CPU | peak RSS "
+        "| baseline | CPU | peak RSS | speed-up | memory |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for count in (int(size) for size in args.sizes.split(",")):
         ours = _runs("project", count, args.parts, args.repeat)
         best, median = ours[0], ours[len(ours) // 2]
         peak = max(r["peak_mb"] for r in ours)
-        line = (f"| {count:,} | {best['pages']} | {best['seconds']:.2f} / {median['seconds']:.2f} s"
-                f" | {best['cold_seconds']:.2f} s | {best['cpu']:.1f} s"
-                f" | {peak:.0f} MB")  # fmt: skip
+        line = (
+            f"| {count:,} | {best['pages']} | {best['seconds']:.2f} / {median['seconds']:.2f} s"
+            f" | {best['cold_seconds']:.2f} s | {best['cpu']:.1f} s"
+            f" | {peak:.0f} MB"
+        )
         if args.no_baseline:
             print(line + " | | | | | |")
             continue
         base = _runs("baseline", count, 1, args.baseline_repeat)[0]
         speed, memory = base["seconds"] / best["seconds"], base["peak_mb"] / peak
-        print(f"{line} | {base['seconds']:.1f} s | {base['cpu']:.1f} s | {base['peak_mb']:.0f} MB"
-              f" | {speed:.1f}× | {memory:.1f}× |", flush=True)  # fmt: skip
+        print(
+            f"{line} | {base['seconds']:.1f} s | {base['cpu']:.1f} s | {base['peak_mb']:.0f} MB"
+            f" | {speed:.1f}× | {memory:.1f}× |",
+            flush=True,
+        )
 
 
 def _runs(kind: str, count: int, parts: int, repeat: int) -> list[dict]:

@@ -42,8 +42,24 @@ from signon.offices import STATES  # noqa: E402
 SLUG = "bench"
 BASELINE_SQL = "SELECT id, slug, status, goal FROM campaigns WHERE slug = $1"
 FIRST = ["Ana", "Bo", "Carla", "Dev", "Eli", "Fatima", "Gus", "Hana", "Iván", "Jo", "Kai", "Lena"]
-LAST = ["Adams", "Álvarez", "Baker", "Chen", "Díaz", "Evans", "Fischer", "García", "Nguyen",
-        "O'Brien", "Patel", "Quinn", "Rossi", "Smith", "Tanaka", "Young Jr."]  # fmt: skip
+LAST = [
+    "Adams",
+    "Álvarez",
+    "Baker",
+    "Chen",
+    "Díaz",
+    "Evans",
+    "Fischer",
+    "García",
+    "Nguyen",
+    "O'Brien",
+    "Patel",
+    "Quinn",
+    "Rossi",
+    "Smith",
+    "Tanaka",
+    "Young Jr.",
+]
 
 
 # --- The baseline: a bare Starlette page, one asyncpg query, no middleware -------------
@@ -107,22 +123,39 @@ async def _seed(url: str, signers: int) -> None:
     codes = [code for code in STATES if code not in ("AS", "GU", "MP", "PR", "VI")]
     rows = [
         (
-            campaign.id, f"signer{n}@example.gov", f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-            "City Council Member", "municipal", f"Town {n}", rng.choice(codes), "verified",
-            1, secrets.token_hex(8), secrets.token_hex(8),
+            campaign.id,
+            f"signer{n}@example.gov",
+            f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+            "City Council Member",
+            "municipal",
+            f"Town {n}",
+            rng.choice(codes),
+            "verified",
+            1,
+            secrets.token_hex(8),
+            secrets.token_hex(8),
         )
         for n in range(signers)
-    ]  # fmt: skip
+    ]
     connection = await asyncpg.connect(url)
     try:
         await connection.copy_records_to_table(
             "signatures",
             records=rows,
             columns=[
-                "campaign_id", "email", "full_name", "title", "office_level", "jurisdiction",
-                "state", "status", "text_version", "token_nonce", "withdraw_nonce",
+                "campaign_id",
+                "email",
+                "full_name",
+                "title",
+                "office_level",
+                "jurisdiction",
+                "state",
+                "status",
+                "text_version",
+                "token_nonce",
+                "withdraw_nonce",
             ],
-        )  # fmt: skip
+        )
         await connection.execute(
             "UPDATE signatures SET confirmed_at = now(), verified_at = now() "
             "WHERE campaign_id = $1",
@@ -182,10 +215,23 @@ def _wait_for(url: str, timeout: float = 30.0) -> None:
 @contextlib.contextmanager
 def server(target: str, port: int, workers: int, env: dict[str, str]) -> Iterator[subprocess.Popen]:
     command = [
-        sys.executable, "-m", "uvicorn", target, "--factory", "--host", "127.0.0.1",
-        "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-        "--no-access-log", "--app-dir", str(ROOT / "bench"),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "uvicorn",
+        target,
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--app-dir",
+        str(ROOT / "bench"),
+    ]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})  # noqa: S603
     try:
         yield process
@@ -245,24 +291,31 @@ def main() -> None:
     with fresh_database(args.signers) as url, tempfile.TemporaryDirectory() as var:
         app_port, base_port = _free_port(), _free_port()
         app_env = {
-            "DATABASE_URL": url, "SIGNON_ENV": "development", "SIGNON_VAR_DIR": var,
-            "SIGN_RATE_LIMIT": "off", "BASE_URL": f"http://127.0.0.1:{app_port}",
-        }  # fmt: skip
+            "DATABASE_URL": url,
+            "SIGNON_ENV": "development",
+            "SIGNON_VAR_DIR": var,
+            "SIGN_RATE_LIMIT": "off",
+            "BASE_URL": f"http://127.0.0.1:{app_port}",
+        }
         with (
             server("signon.app:create_app", app_port, args.workers, app_env) as app_process,
-            server("public_bench:baseline_app", base_port, args.workers,
-                   {"BENCH_DATABASE_URL": url}) as base_process,
-        ):  # fmt: skip
+            server(
+                "public_bench:baseline_app", base_port, args.workers, {"BENCH_DATABASE_URL": url}
+            ) as base_process,
+        ):
             app, base = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{base_port}"
             app_pid, api = app_process.pid, f"{app}/api/v1/campaigns/{SLUG}"
             targets = [
-                ("baseline: bare Starlette + 1 asyncpg query", f"{base}/count/{SLUG}",
-                 base_process.pid),
+                (
+                    "baseline: bare Starlette + 1 asyncpg query",
+                    f"{base}/count/{SLUG}",
+                    base_process.pid,
+                ),
                 ("GET /api/v1/campaigns/{slug} (count)", api, app_pid),
                 ("GET /api/v1/campaigns/{slug}/signatures", f"{api}/signatures", app_pid),
                 ("GET /c/{slug} (campaign page)", f"{app}/c/{SLUG}", app_pid),
                 ("GET /c/{slug}/embed", f"{app}/c/{SLUG}/embed", app_pid),
-            ]  # fmt: skip
+            ]
             for _, target, _pid in targets:
                 _wait_for(target)
             _report(targets, args)

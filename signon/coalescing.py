@@ -68,9 +68,13 @@ class WriteGroups(Generic[T, R]):
     """
 
     def __init__(
-        self, write: Callable[[Sequence[T]], Awaitable[Sequence[R]]], *, lanes: int = 2,
-        max_group: int = 200, hold: Callable[[], AbstractAsyncContextManager[Any]] | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        write: Callable[[Sequence[T]], Awaitable[Sequence[R]]],
+        *,
+        lanes: int = 2,
+        max_group: int = 200,
+        hold: Callable[[], AbstractAsyncContextManager[Any]] | None = None,
+    ) -> None:
         self._write = write
         self._hold = hold or contextlib.nullcontext
         self._lanes = lanes

@@ -71,11 +71,15 @@ async def queue_email(db: Database, message: OutgoingEmail) -> int:
     return await db.fetch_val(
         email_outbox.insert()
         .values(
-            to_address=message.to, subject=message.subject[:300], body_text=message.text,
-            body_html=message.html, kind=message.kind, signature_id=message.signature_id,
+            to_address=message.to,
+            subject=message.subject[:300],
+            body_text=message.text,
+            body_html=message.html,
+            kind=message.kind,
+            signature_id=message.signature_id,
         )
         .returning(email_outbox.c.id)
-    )  # fmt: skip
+    )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -212,13 +216,20 @@ async def list_outbox(db: Database, *, limit: int = 100) -> list[OutboxMessage]:
     )
     return [
         OutboxMessage(
-            id=row["id"], to_address=row["to_address"], subject=row["subject"],
-            body_text=row["body_text"], body_html=row["body_html"], kind=row["kind"],
-            status=row["status"], attempts=row["attempts"], last_error=row["last_error"],
-            created_at=row["created_at"], sent_at=row["sent_at"],
+            id=row["id"],
+            to_address=row["to_address"],
+            subject=row["subject"],
+            body_text=row["body_text"],
+            body_html=row["body_html"],
+            kind=row["kind"],
+            status=row["status"],
+            attempts=row["attempts"],
+            last_error=row["last_error"],
+            created_at=row["created_at"],
+            sent_at=row["sent_at"],
         )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 def confirmation_subject(title: str) -> str:

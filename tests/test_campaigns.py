@@ -55,10 +55,18 @@ async def test_staff_writes_a_campaign_and_sees_it(client, db):
 async def test_invalid_campaign_keeps_what_was_typed(client, db):
     await staff_client(client, db)
     response = await form_post(
-        client, NEW, NEW,
-        letter(title="", slug="Not A Slug!", goal="-3", summary="x" * 1001,
-               body_markdown="Keep this text <b>typed</b>", allowed_levels=["mayor"]),
-    )  # fmt: skip
+        client,
+        NEW,
+        NEW,
+        letter(
+            title="",
+            slug="Not A Slug!",
+            goal="-3",
+            summary="x" * 1001,
+            body_markdown="Keep this text <b>typed</b>",
+            allowed_levels=["mayor"],
+        ),
+    )
     assert response.status_code == 400
     page = response.text
     assert 'id="title-error"' in page and "Enter a title" in page
@@ -170,9 +178,12 @@ async def test_goal_and_policy_changes_do_not_make_a_new_version(client, db):
     original = await make_campaign(db, slug="food-safety")
     edit = "/staff/campaigns/food-safety/edit"
     data = letter(
-        title=original.title, body_markdown=original.body_markdown, summary=original.summary,
-        goal="500", auto_verify="off",
-    )  # fmt: skip
+        title=original.title,
+        body_markdown=original.body_markdown,
+        summary=original.summary,
+        goal="500",
+        auto_verify="off",
+    )
     assert (await form_post(client, edit, edit, data)).status_code == 303
     row = await db.fetch_one(sa.select(campaigns).where(campaigns.c.slug == "food-safety"))
     assert (row["goal"], row["auto_verify"], row["text_version"]) == (500, "off", 1)

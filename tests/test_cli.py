@@ -98,9 +98,16 @@ async def test_create_staff_reads_the_password_from_stdin_and_can_sign_in(
     client, db, database_url, tmp_path
 ):
     result = await run_signon(
-        "create-staff", "New.Person@Example.org", "--name", "New Person", "--admin",
-        "--password-stdin", cwd=tmp_path, env=cli_env(database_url), stdin=PASSWORD + "\n",
-    )  # fmt: skip
+        "create-staff",
+        "New.Person@Example.org",
+        "--name",
+        "New Person",
+        "--admin",
+        "--password-stdin",
+        cwd=tmp_path,
+        env=cli_env(database_url),
+        stdin=PASSWORD + "\n",
+    )
     assert result.returncode == 0, result
     assert "new.person@example.org" in result.stdout
     row = await db.fetch_one(sa.select(staff).where(staff.c.email == "new.person@example.org"))
@@ -114,9 +121,15 @@ async def test_create_staff_reads_the_password_from_stdin_and_can_sign_in(
 
 async def test_create_staff_refuses_bad_input_clearly(db, database_url, tmp_path):
     result = await run_signon(
-        "create-staff", "not-an-email", "--name", "Someone", "--password-stdin",
-        cwd=tmp_path, env=cli_env(database_url), stdin="short\n",
-    )  # fmt: skip
+        "create-staff",
+        "not-an-email",
+        "--name",
+        "Someone",
+        "--password-stdin",
+        cwd=tmp_path,
+        env=cli_env(database_url),
+        stdin="short\n",
+    )
     assert_refused(result, "Error: email: ", "Error: password: Use at least 12 characters.")
     assert await db.fetch_val(sa.select(sa.func.count()).select_from(staff)) == 0
 
@@ -129,15 +142,32 @@ async def test_campaign_create_open_close(client, db, database_url, tmp_path):
     body = tmp_path / "letter.md"
     body.write_text("We urge Congress to **protect** local food laws.\n", encoding="utf-8")
     created = await campaign_cli(
-        tmp_path, database_url, "create", "--slug", "local-food", "--title", "Keep local food laws",
-        "--body-file", str(body), "--kind", "statement", "--goal", "75",
-        "--auto-verify", "off", "--levels", "county,municipal",
-    )  # fmt: skip
+        tmp_path,
+        database_url,
+        "create",
+        "--slug",
+        "local-food",
+        "--title",
+        "Keep local food laws",
+        "--body-file",
+        str(body),
+        "--kind",
+        "statement",
+        "--goal",
+        "75",
+        "--auto-verify",
+        "off",
+        "--levels",
+        "county,municipal",
+    )
     assert created.returncode == 0, created
     row = await db.fetch_one(sa.select(campaigns).where(campaigns.c.slug == "local-food"))
     assert (row["status"], row["kind"], row["goal"], row["auto_verify"]) == (
-        "draft", "statement", 75, "off",
-    )  # fmt: skip
+        "draft",
+        "statement",
+        75,
+        "off",
+    )
     assert list(row["allowed_levels"]) == ["county", "municipal"]
     assert (await client.get("/c/local-food")).status_code == 404  # a draft is not public
 
@@ -154,8 +184,10 @@ async def test_campaign_create_open_close(client, db, database_url, tmp_path):
     assert status == "closed"
     audit = await db.fetch_all(sa.select(audit_log).order_by(audit_log.c.id))
     assert [(entry["actor"], entry["action"]) for entry in audit] == [
-        ("cli", "campaign.create"), ("cli", "campaign.open"), ("cli", "campaign.close"),
-    ]  # fmt: skip
+        ("cli", "campaign.create"),
+        ("cli", "campaign.open"),
+        ("cli", "campaign.close"),
+    ]
 
 
 async def test_illegal_lifecycle_move_is_refused_clearly(db, database_url, tmp_path):
@@ -174,18 +206,38 @@ async def test_campaign_create_refuses_a_taken_slug_and_bad_fields(db, database_
     body = tmp_path / "letter.md"
     body.write_text("Text.", encoding="utf-8")
     taken = await campaign_cli(
-        tmp_path, database_url, "create", "--slug", "eats-act", "--title", "Again",
-        "--body-file", str(body),
-    )  # fmt: skip
+        tmp_path,
+        database_url,
+        "create",
+        "--slug",
+        "eats-act",
+        "--title",
+        "Again",
+        "--body-file",
+        str(body),
+    )
     assert_refused(taken, "Error: slug: Another campaign already uses this address.")
     bad = await campaign_cli(
-        tmp_path, database_url, "create", "--slug", "Not A Slug", "--title", "T",
-        "--body-file", str(body), "--goal", "lots", "--levels", "mayor",
-    )  # fmt: skip
+        tmp_path,
+        database_url,
+        "create",
+        "--slug",
+        "Not A Slug",
+        "--title",
+        "T",
+        "--body-file",
+        str(body),
+        "--goal",
+        "lots",
+        "--levels",
+        "mayor",
+    )
     assert_refused(
-        bad, "Error: slug: Use lower-case", "Error: goal: Enter a whole number",
+        bad,
+        "Error: slug: Use lower-case",
+        "Error: goal: Enter a whole number",
         "Error: levels: Choose at least one office level",
-    )  # fmt: skip
+    )
     assert await db.fetch_val(sa.select(sa.func.count()).select_from(campaigns)) == 1
 
 
@@ -233,9 +285,17 @@ async def test_serve_on_the_embedded_server_stops_it_on_sigterm(tmp_path):
     log = tmp_path / "serve.log"
     with log.open("wb") as output:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "signon", "serve", "--port", str(port),
-            cwd=tmp_path, env=cli_env(None), stdout=output, stderr=output,
-        )  # fmt: skip
+            sys.executable,
+            "-m",
+            "signon",
+            "serve",
+            "--port",
+            str(port),
+            cwd=tmp_path,
+            env=cli_env(None),
+            stdout=output,
+            stderr=output,
+        )
     try:
         response = await wait_until_served(f"http://127.0.0.1:{port}/", process, log)
         assert response.status_code == 200

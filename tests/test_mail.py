@@ -73,8 +73,10 @@ async def test_smtp_down_loses_nothing_and_retries_with_backoff(client, db, smtp
     await db.execute(email_outbox.update().values(next_attempt_at=sa.func.now()))
     assert await mail.deliver_due(db, url) == 3
     assert sorted(m["To"] for m in inbox.messages) == [
-        "member0@stpaul.gov", "member1@stpaul.gov", "member2@stpaul.gov",
-    ]  # fmt: skip
+        "member0@stpaul.gov",
+        "member1@stpaul.gov",
+        "member2@stpaul.gov",
+    ]
     attempts = await db.fetch_all(sa.select(email_attempts).order_by(email_attempts.c.id))
     assert [row["ok"] for row in attempts] == [False] * 3 + [True] * 3
 

@@ -22,7 +22,12 @@ def test_districts_are_read_as_the_legislature_names_them(typed, expected):
 
 def test_the_vocabulary_is_the_specs():
     assert OFFICE_LEVELS == (
-        "state_legislature", "statewide", "county", "municipal", "school_board", "tribal",
+        "state_legislature",
+        "statewide",
+        "county",
+        "municipal",
+        "school_board",
+        "tribal",
         "other",
-    )  # fmt: skip
+    )
     assert len([code for code in STATES if code not in {"AS", "GU", "MP", "PR", "VI"}]) == 51

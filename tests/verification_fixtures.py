@@ -54,6 +54,8 @@ DOMAINS = [
     ("house.gov", "Federal - Legislative", "U.S. House of Representatives", "Washington", "DC"),
 ]
 
+# One person per record, laid out as a table (fmt: skip): formatted, each would take a dozen
+# lines and the world would no longer fit on a screen.
 PEOPLE = [
     # id, name, emails, staff_emails, state, retired, roles [(type, district, division, start, end)]
     ("ocd-person/rivera", "Dana Rivera", ["rep.rivera@legis.wisconsin.gov"],
@@ -79,11 +81,18 @@ async def load_world(db: Database) -> None:
     await db.execute_many(
         divisions.insert(),
         [
-            {"id": d, "name": n, "name_key": name_key(n), "state": parse_division_id(d)[0],
-             "type": parse_division_id(d)[1], "same_as": alias, "valid_through": until}
+            {
+                "id": d,
+                "name": n,
+                "name_key": name_key(n),
+                "state": parse_division_id(d)[0],
+                "type": parse_division_id(d)[1],
+                "same_as": alias,
+                "valid_through": until,
+            }
             for d, n, alias, until in DIVISIONS
         ],
-    )  # fmt: skip
+    )
     await db.execute_many(
         dotgov_domains.insert(),
         [
@@ -94,18 +103,31 @@ async def load_world(db: Database) -> None:
     for pid, name, emails, staff_emails, state, retired, roles in PEOPLE:
         await db.execute(
             roster_people.insert().values(
-                id=pid, name=name, emails=emails, staff_emails=staff_emails, state=state,
-                retired=retired, source=f"data/{state.lower()}/{pid}.yml", other_names=[],
+                id=pid,
+                name=name,
+                emails=emails,
+                staff_emails=staff_emails,
+                state=state,
+                retired=retired,
+                source=f"data/{state.lower()}/{pid}.yml",
+                other_names=[],
             )
-        )  # fmt: skip
+        )
         await db.execute_many(
             roster_roles.insert(),
             [
-                {"person_id": pid, "type": t, "district": dist, "division_id": div,
-                 "jurisdiction": "ocd-jurisdiction/x", "start_date": start, "end_date": end}
+                {
+                    "person_id": pid,
+                    "type": t,
+                    "district": dist,
+                    "division_id": div,
+                    "jurisdiction": "ocd-jurisdiction/x",
+                    "start_date": start,
+                    "end_date": end,
+                }
                 for t, dist, div, start, end in roles
             ],
-        )  # fmt: skip
+        )
     await db.execute(
         roster_vacancies.insert().values(
             state="WI", chamber="lower", district="44", vacant_until="2026-09-01"
@@ -114,7 +136,10 @@ async def load_world(db: Database) -> None:
     for name in ("dotgov", "ocd", "openstates"):
         await db.execute(
             datasets.insert().values(
-                name=name, source=f"fixture:{name}", sha256="0" * 64, row_count=1,
+                name=name,
+                source=f"fixture:{name}",
+                sha256="0" * 64,
+                row_count=1,
                 imported_at=IMPORTED,
             )
-        )  # fmt: skip
+        )

@@ -40,8 +40,18 @@ from signon.importing.records import (
 )
 from signon.tables import congress_members
 
-COLUMNS = ("bioguide", "full_name", "first_name", "last_name", "state", "chamber",
-           "district", "party", "term_start", "term_end")  # fmt: skip
+COLUMNS = (
+    "bioguide",
+    "full_name",
+    "first_name",
+    "last_name",
+    "state",
+    "chamber",
+    "district",
+    "party",
+    "term_start",
+    "term_end",
+)
 LIMITS = column_limits(congress_members)
 
 
@@ -73,9 +83,16 @@ def member_record(person: Any) -> tuple[Any, ...]:
         raise BadRecord("the last term has no start or end")
     return (
         check_text(ids.get("bioguide"), "bioguide id", LIMITS["bioguide"], required=True),
-        full or f"{first} {last}"[: LIMITS["full_name"]], first, last, state, chamber, district,
-        check_text(term.get("party"), "party", LIMITS["party"]), start, end,
-    )  # fmt: skip
+        full or f"{first} {last}"[: LIMITS["full_name"]],
+        first,
+        last,
+        state,
+        chamber,
+        district,
+        check_text(term.get("party"), "party", LIMITS["party"]),
+        start,
+        end,
+    )
 
 
 class CongressReader:
@@ -135,7 +152,12 @@ async def import_congress(
     started = time.perf_counter()
     reader = await asyncio.to_thread(CongressReader, path, progress)  # reads and hashes the file
     return await replace_dataset(
-        db, "congress", reader.source, clear=[congress_members],
+        db,
+        "congress",
+        reader.source,
+        clear=[congress_members],
         copies=[Copy(congress_members, COLUMNS, reader.records)],
-        summarize=reader.summary, now=now, started=started,
-    )  # fmt: skip
+        summarize=reader.summary,
+        now=now,
+        started=started,
+    )

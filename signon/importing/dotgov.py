@@ -39,8 +39,14 @@ from signon.importing.records import (
 from signon.tables import dotgov_domains
 
 COLUMNS = ("domain", "domain_type", "organization", "suborganization", "city", "state")
-HEADER = ("Domain name", "Domain type", "Organization name", "Suborganization name",
-          "City", "State")  # fmt: skip
+HEADER = (
+    "Domain name",
+    "Domain type",
+    "Organization name",
+    "Suborganization name",
+    "City",
+    "State",
+)
 LIMITS = column_limits(dotgov_domains)
 DOMAIN = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")
 STATE = re.compile(r"[A-Z]{2}")
@@ -95,7 +101,12 @@ async def import_dotgov(
     started = time.perf_counter()
     reader = await asyncio.to_thread(DotgovReader, path, progress)  # reads and hashes the file
     return await replace_dataset(
-        db, "dotgov", reader.source, clear=[dotgov_domains],
+        db,
+        "dotgov",
+        reader.source,
+        clear=[dotgov_domains],
         copies=[Copy(dotgov_domains, COLUMNS, reader.records)],
-        summarize=reader.summary, now=now, started=started,
-    )  # fmt: skip
+        summarize=reader.summary,
+        now=now,
+        started=started,
+    )

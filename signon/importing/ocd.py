@@ -41,8 +41,17 @@ from signon.importing.records import (
 from signon.tables import divisions
 from signon.verification.divisions import name_key, parse_division_id
 
-COLUMNS = ("id", "name", "name_key", "state", "type", "same_as", "valid_through",
-           "census_geoid", "openstates_district")  # fmt: skip
+COLUMNS = (
+    "id",
+    "name",
+    "name_key",
+    "state",
+    "type",
+    "same_as",
+    "valid_through",
+    "census_geoid",
+    "openstates_district",
+)
 REQUIRED = ("id", "name", "sameAs", "validThrough", "census_geoid", "openstates_district")
 GEOID_COLUMNS = ("census_geoid", "census_geoid_14", "census_geoid_12")
 LIMITS = column_limits(divisions)
@@ -68,13 +77,20 @@ class OcdReader:
         state, kind = parse_division_id(division_id)
         geoid = next((g for g in (self._value(row, c) for c in GEOID_COLUMNS) if g), "")
         return (
-            division_id, name, name_key(name)[: LIMITS["name_key"]], state, kind[: LIMITS["type"]],
+            division_id,
+            name,
+            name_key(name)[: LIMITS["name_key"]],
+            state,
+            kind[: LIMITS["type"]],
             check_text(self._value(row, "sameAs"), "sameAs", LIMITS["same_as"]),
             check_text(self._value(row, "validThrough"), "validThrough", LIMITS["valid_through"]),
             check_text(geoid, "census_geoid", LIMITS["census_geoid"]),
-            check_text(self._value(row, "openstates_district"), "openstates_district",
-                       LIMITS["openstates_district"]),
-        )  # fmt: skip
+            check_text(
+                self._value(row, "openstates_district"),
+                "openstates_district",
+                LIMITS["openstates_district"],
+            ),
+        )
 
     def records(self) -> Iterator[tuple[str | None, ...]]:
         seen = FirstLines()
@@ -102,7 +118,12 @@ async def import_ocd(
     started = time.perf_counter()
     reader = await asyncio.to_thread(OcdReader, path, progress)  # reads and hashes the file
     return await replace_dataset(
-        db, "ocd", reader.source, clear=[divisions],
-        copies=[Copy(divisions, COLUMNS, reader.records)], summarize=reader.summary,
-        now=now, started=started,
-    )  # fmt: skip
+        db,
+        "ocd",
+        reader.source,
+        clear=[divisions],
+        copies=[Copy(divisions, COLUMNS, reader.records)],
+        summarize=reader.summary,
+        now=now,
+        started=started,
+    )

@@ -58,10 +58,28 @@ from signon.importing.seats import DivisionIndex
 from signon.tables import roster_people, roster_roles, roster_vacancies
 
 FOLDERS = ("legislature", "executive", "municipalities", "retired")
-PEOPLE_COLUMNS = ("id", "name", "given_name", "family_name", "other_names", "emails",
-                  "staff_emails", "state", "retired", "source")  # fmt: skip
-ROLE_COLUMNS = ("person_id", "type", "district", "jurisdiction", "division_id", "title",
-                "start_date", "end_date")  # fmt: skip
+PEOPLE_COLUMNS = (
+    "id",
+    "name",
+    "given_name",
+    "family_name",
+    "other_names",
+    "emails",
+    "staff_emails",
+    "state",
+    "retired",
+    "source",
+)
+ROLE_COLUMNS = (
+    "person_id",
+    "type",
+    "district",
+    "jurisdiction",
+    "division_id",
+    "title",
+    "start_date",
+    "end_date",
+)
 VACANCY_COLUMNS = ("state", "chamber", "district", "vacant_until")
 PEOPLE, ROLES = column_limits(roster_people), column_limits(roster_roles)
 VACANCIES = column_limits(roster_vacancies)
@@ -85,8 +103,10 @@ def is_current_role(start_date: str | None, end_date: str | None, today: str) ->
 
 def find_data_dir(root: Path) -> tuple[Path, Path]:
     """(data/ folder, settings.yml path) of an openstates/people clone, or refuse."""
-    for data, settings_file in ((root / "data", root / "settings.yml"),
-                                (root, root.parent / "settings.yml")):  # fmt: skip
+    for data, settings_file in (
+        (root / "data", root / "settings.yml"),
+        (root, root.parent / "settings.yml"),
+    ):
         if data.is_dir() and any((data / s / f).is_dir() for s in _states(data) for f in FOLDERS):
             return data, settings_file
     raise ImportRefused(
@@ -120,9 +140,15 @@ def _addresses(value: Any) -> Iterator[str]:
 
 def person_emails(doc: dict[str, Any]) -> tuple[list[str], list[str]]:
     """(own addresses, staff addresses), lower-cased, each listed once, in file order."""
-    own = [*_addresses(doc.get("email")),
-           *(a for o in doc.get("offices") or [] if isinstance(o, dict)
-             for a in _addresses(o.get("email")))]  # fmt: skip
+    own = [
+        *_addresses(doc.get("email")),
+        *(
+            a
+            for o in doc.get("offices") or []
+            if isinstance(o, dict)
+            for a in _addresses(o.get("email"))
+        ),
+    ]
     extras = doc.get("extras") if isinstance(doc.get("extras"), dict) else {}
     for key, value in extras.items():
         if OWN_EMAIL_KEYS.match(str(key).strip().lower()):
@@ -138,15 +164,22 @@ def role_record(role: Any, number: int, index: DivisionIndex) -> tuple[Any, ...]
         if not isinstance(role, dict):
             raise BadRecord("not a mapping")
         kind = check_text(role.get("type"), "type", ROLES["type"], required=True) or ""
-        jurisdiction = check_text(role.get("jurisdiction"), "jurisdiction",
-                                  ROLES["jurisdiction"], required=True) or ""  # fmt: skip
+        jurisdiction = (
+            check_text(
+                role.get("jurisdiction"), "jurisdiction", ROLES["jurisdiction"], required=True
+            )
+            or ""
+        )
         district = check_text(role.get("district"), "district", ROLES["district"])
         return (
-            kind, district, jurisdiction, index.seat(kind, jurisdiction, district),
+            kind,
+            district,
+            jurisdiction,
+            index.seat(kind, jurisdiction, district),
             check_text(role.get("title"), "title", ROLES["title"]),
             iso_date(role.get("start_date"), "start_date"),
             iso_date(role.get("end_date"), "end_date"),
-        )  # fmt: skip
+        )
     except BadRecord as exc:
         raise BadRecord(f"role {number}: {exc}") from exc
 
@@ -166,12 +199,17 @@ def person_record(
         raise BadRecord("roles is not a list")
     own, staff = person_emails(doc)
     person = (
-        person_id, check_text(doc.get("name"), "name", PEOPLE["name"], required=True),
+        person_id,
+        check_text(doc.get("name"), "name", PEOPLE["name"], required=True),
         check_text(doc.get("given_name"), "given_name", PEOPLE["given_name"]),
         check_text(doc.get("family_name"), "family_name", PEOPLE["family_name"]),
         [name for name in (check_text(o, "other name", 300) for o in others) if name],
-        own, staff, state, retired, source[: PEOPLE["source"]],
-    )  # fmt: skip
+        own,
+        staff,
+        state,
+        retired,
+        source[: PEOPLE["source"]],
+    )
     records = [role_record(role, n, index) for n, role in enumerate(roles, start=1)]
     return person, [(person_id, *record) for record in records]
 
@@ -227,8 +265,12 @@ class OpenStatesReader:
         if states is not None and len(self.states) < len(states):
             missing = ", ".join(sorted(states - set(self.states)))
             raise ImportRefused(f"{root} has no data/ folder for: {missing}")
-        self.files = [(state, folder, path) for state in self.states for folder in FOLDERS
-                      for path in sorted((self.data / state / folder).glob("*.yml"))]  # fmt: skip
+        self.files = [
+            (state, folder, path)
+            for state in self.states
+            for folder in FOLDERS
+            for path in sorted((self.data / state / folder).glob("*.yml"))
+        ]
         self.progress = progress
         self.skipped = SkipLog()
         self.hashes: list[tuple[str, str]] = []
@@ -293,17 +335,23 @@ class OpenStatesReader:
             digest.update(f"{relative}\0{file_hash}\n".encode())
         notes = []
         if self.index.empty:
-            notes.append("No OCD divisions are imported: seats were not checked. "
-                         "Run `signon import ocd`, then import Open States again.")  # fmt: skip
+            notes.append(
+                "No OCD divisions are imported: seats were not checked. "
+                "Run `signon import ocd`, then import Open States again."
+            )
         if not self.settings_file.is_file():
             notes.append(f"{self.settings_file} is absent: no vacancies were imported.")
         unresolved = sum(1 for role in self.roles if role[4] is None)
         if unresolved:
             notes.append(f"{unresolved} roles have no current OCD division (division_id NULL).")
-        counts = (("people", self.people), ("roles", len(self.roles)),
-                  ("vacancies", len(self.vacancies)))  # fmt: skip
-        return Summary(digest.hexdigest(), self.people, tuple(self.skipped.items), counts,
-                       tuple(notes))  # fmt: skip
+        counts = (
+            ("people", self.people),
+            ("roles", len(self.roles)),
+            ("vacancies", len(self.vacancies)),
+        )
+        return Summary(
+            digest.hexdigest(), self.people, tuple(self.skipped.items), counts, tuple(notes)
+        )
 
 
 async def import_openstates(
@@ -321,12 +369,17 @@ async def import_openstates(
     only = None if states is None else frozenset(state.lower() for state in states)
     reader = await asyncio.to_thread(OpenStatesReader, root, progress, only)
     return await replace_dataset(
-        db, "openstates", reader.source,
+        db,
+        "openstates",
+        reader.source,
         clear=[roster_roles, roster_people, roster_vacancies],
         copies=[
             Copy(roster_people, PEOPLE_COLUMNS, reader.people_records),
             Copy(roster_roles, ROLE_COLUMNS, lambda: reader.roles),
             Copy(roster_vacancies, VACANCY_COLUMNS, reader.vacancy_records),
         ],
-        summarize=reader.summary, prepare=reader.load_divisions, now=now, started=started,
-    )  # fmt: skip
+        summarize=reader.summary,
+        prepare=reader.load_divisions,
+        now=now,
+        started=started,
+    )

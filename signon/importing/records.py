@@ -243,10 +243,16 @@ async def replace_dataset(
                 "The previous data is kept."
             )
         report = ImportReport(
-            dataset=name, source=source[:500], sha256=summary.sha256, rows=summary.rows,
-            skipped=summary.skipped, seconds=round(time.perf_counter() - started, 3),
-            imported_at=imported_at, counts=summary.counts, notes=summary.notes,
-        )  # fmt: skip
+            dataset=name,
+            source=source[:500],
+            sha256=summary.sha256,
+            rows=summary.rows,
+            skipped=summary.skipped,
+            seconds=round(time.perf_counter() - started, 3),
+            imported_at=imported_at,
+            counts=summary.counts,
+            notes=summary.notes,
+        )
         await _record(db, report, actor)
     return report
 
@@ -321,13 +327,17 @@ async def list_datasets(db: Database, now: datetime) -> list[DatasetStatus]:
         imported_at = row["imported_at"] if row else None
         listed.append(
             DatasetStatus(
-                name=name, title=TITLES[name], command=COMMANDS[name],
-                source=row["source"] if row else None, sha256=row["sha256"] if row else None,
+                name=name,
+                title=TITLES[name],
+                command=COMMANDS[name],
+                source=row["source"] if row else None,
+                sha256=row["sha256"] if row else None,
                 row_count=row["row_count"] if row else None,
                 skipped_count=row["skipped_count"] if row else None,
-                imported_at=imported_at, seconds=row["seconds"] if row else None,
+                imported_at=imported_at,
+                seconds=row["seconds"] if row else None,
                 age=max(now - imported_at, timedelta(0)) if imported_at else None,
                 stale_after=STALE_AFTER.get(name),
             )
-        )  # fmt: skip
+        )
     return listed

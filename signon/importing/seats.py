@@ -30,8 +30,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 LEGISLATIVE = {"upper": ("sldu",), "lower": ("sldl",), "legislature": ("sldu", "sldl")}
-OPENSTATES_CHAMBERS = {"upper": ("upper",), "lower": ("lower",),
-                       "legislature": ("upper", "legislature")}  # fmt: skip
+OPENSTATES_CHAMBERS = {
+    "upper": ("upper",),
+    "lower": ("lower",),
+    "legislature": ("upper", "legislature"),
+}
 
 
 def district_slug(district: str) -> str:

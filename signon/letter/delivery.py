@@ -48,10 +48,13 @@ class _Rendered:
 async def get_delivery(db: Database, campaign_id: int) -> Delivery | None:
     row = await db.fetch_one(
         sa.select(
-            deliveries.c.campaign_id, deliveries.c.sha256, deliveries.c.signer_count,
-            deliveries.c.delivered_at, deliveries.c.delivered_by,
+            deliveries.c.campaign_id,
+            deliveries.c.sha256,
+            deliveries.c.signer_count,
+            deliveries.c.delivered_at,
+            deliveries.c.delivered_by,
         ).where(deliveries.c.campaign_id == campaign_id)
-    )  # fmt: skip
+    )
     return Delivery(**dict(row._mapping)) if row is not None else None
 
 
@@ -111,24 +114,34 @@ async def _store(db: Database, actor: Actor, campaign: Campaign, rendered: _Rend
     delivered_at = await db.fetch_val(sa.select(sa.func.now()))
     await db.execute(
         deliveries.insert().values(
-            campaign_id=campaign.id, pdf=rendered.content, sha256=sha256,
-            signer_count=rendered.signer_count, delivered_at=delivered_at,
+            campaign_id=campaign.id,
+            pdf=rendered.content,
+            sha256=sha256,
+            signer_count=rendered.signer_count,
+            delivered_at=delivered_at,
             delivered_by=actor.staff_id,
         )
-    )  # fmt: skip
+    )
     await db.execute(
         campaigns.update()
         .where(campaigns.c.id == campaign.id)
         .values(
-            status="delivered", delivered_at=delivered_at, delivered_sha256=sha256,
+            status="delivered",
+            delivered_at=delivered_at,
+            delivered_sha256=sha256,
             updated_at=sa.func.now(),
         )
-    )  # fmt: skip
+    )
     await record_audit(
-        db, actor, "campaign.deliver", "campaign", campaign.id, campaign_id=campaign.id,
+        db,
+        actor,
+        "campaign.deliver",
+        "campaign",
+        campaign.id,
+        campaign_id=campaign.id,
         before={"status": campaign.status},
         after={"status": "delivered", "sha256": sha256, "signer_count": rendered.signer_count},
-    )  # fmt: skip
+    )
     return Delivery(campaign.id, sha256, rendered.signer_count, delivered_at, actor.staff_id)
 
 

@@ -213,10 +213,19 @@ def build_document(
 def fingerprint(campaign: Campaign, variant: str, date_text: str, *parts: object) -> str:
     """What a render depends on; `parts` are the signer digests and the addressees."""
     printed = [
-        LAYOUT_VERSION, variant, campaign.kind, campaign.text_version, campaign.title,
-        campaign.body_html, campaign.addressee, campaign.salutation, campaign.sign_off,
-        [sponsor.name for sponsor in campaign.sponsors], date_text, *parts,
-    ]  # fmt: skip
+        LAYOUT_VERSION,
+        variant,
+        campaign.kind,
+        campaign.text_version,
+        campaign.title,
+        campaign.body_html,
+        campaign.addressee,
+        campaign.salutation,
+        campaign.sign_off,
+        [sponsor.name for sponsor in campaign.sponsors],
+        date_text,
+        *parts,
+    ]
     return hashlib.sha256(json.dumps(printed, default=str).encode()).hexdigest()
 
 

@@ -62,10 +62,13 @@ async def _claim(db: Database, campaign_id: int, variant: str, key: str) -> int 
         "        < now() - make_interval(secs => :retry))"
         " RETURNING id",
         {
-            "campaign_id": campaign_id, "variant": variant, "key": key,
-            "stale": STALE_PENDING_SECONDS, "retry": RETRY_FAILED_SECONDS,
+            "campaign_id": campaign_id,
+            "variant": variant,
+            "key": key,
+            "stale": STALE_PENDING_SECONDS,
+            "retry": RETRY_FAILED_SECONDS,
         },
-    )  # fmt: skip
+    )
 
 
 async def _heartbeat(db: Database, render_id: int) -> None:

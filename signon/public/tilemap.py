@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from signon.offices import STATES
 
 # The usual US tile grid (column, row): Alaska and Hawaii in the corners, DC beside Maryland.
+# One line per row of the map (fmt: skip), so the code reads as the grid it draws.
 GRID: dict[str, tuple[int, int]] = {
     "AK": (0, 0), "ME": (10, 0),
     "VT": (9, 1), "NH": (10, 1),

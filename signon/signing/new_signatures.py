@@ -61,17 +61,31 @@ CHANGED = "changed"
 
 _NEXT_IDS_SQL = "SELECT array_agg(nextval('signatures_id_seq')) FROM generate_series(1, $1)"
 _DETAILS = (
-    "full_name", "title", "office_level", "jurisdiction", "state", "email", "district", "phone",
+    "full_name",
+    "title",
+    "office_level",
+    "jurisdiction",
+    "state",
+    "email",
+    "district",
+    "phone",
     "organization",
-)  # fmt: skip
+)
 _COLUMNS = {
-    "id": "bigint", "campaign_id": "int", "text_version": "int", "locale": "text",
-    "token_nonce": "text", "withdraw_nonce": "text", **dict.fromkeys(_DETAILS, "text"),
-}  # fmt: skip
+    "id": "bigint",
+    "campaign_id": "int",
+    "text_version": "int",
+    "locale": "text",
+    "token_nonce": "text",
+    "withdraw_nonce": "text",
+    **dict.fromkeys(_DETAILS, "text"),
+}
 _MORE_COLUMNS = {
-    "campaign_updated_at": "timestamptz", "subject": "text", "body_text": "text",
+    "campaign_updated_at": "timestamptz",
+    "subject": "text",
+    "body_text": "text",
     "body_html": "text",
-}  # fmt: skip
+}
 # One statement, so each signature is committed with its email. The campaign is checked in
 # it: still open (closing it between its reading and the insert refuses the signature),
 # and unchanged when the caller's copy may be old. ON CONFLICT DO NOTHING: concurrent
@@ -106,9 +120,14 @@ SELECT array(SELECT id FROM still_open) AS still_open,
 
 
 async def insert_new(
-    db: Database, campaign: Campaign, fields: SignatureFields, locale: str, links: Links, *,
+    db: Database,
+    campaign: Campaign,
+    fields: SignatureFields,
+    locale: str,
+    links: Links,
+    *,
     unchanged: bool = False,
-) -> int | str | None:  # fmt: skip
+) -> int | str | None:
     """The new signature's id; None when this email has already signed the campaign (and
     the campaign is as shown); or CHANGED."""
     new = NewSignature(campaign, fields, locale, links, current_locale(), unchanged)
@@ -146,10 +165,18 @@ def _row(new: NewSignature, new_id: int) -> tuple[Any, ...]:
 
     subject, text, html = contextvars.copy_context().run(email)
     return (
-        new_id, new.campaign.id, new.campaign.text_version, new.locale, nonce, withdraw_nonce,
+        new_id,
+        new.campaign.id,
+        new.campaign.text_version,
+        new.locale,
+        nonce,
+        withdraw_nonce,
         *(details[name] for name in _DETAILS),
-        new.campaign.updated_at if new.unchanged else None, subject[:300], text, html,
-    )  # fmt: skip
+        new.campaign.updated_at if new.unchanged else None,
+        subject[:300],
+        text,
+        html,
+    )
 
 
 # One WriteGroups per database and event loop (its tasks belong to the loop).
@@ -171,9 +198,13 @@ def _groups(db: Database) -> WriteGroups[NewSignature, int | str | None]:
 
 
 def confirmation_email(
-    campaign: Campaign, signature_id: int, nonce: str, withdraw_nonce: str,
-    details: dict[str, Any], links: Links,
-) -> tuple[str, str, str]:  # fmt: skip
+    campaign: Campaign,
+    signature_id: int,
+    nonce: str,
+    withdraw_nonce: str,
+    details: dict[str, Any],
+    links: Links,
+) -> tuple[str, str, str]:
     """The confirmation email (subject, text, html) with its two links, in the current
     language."""
     values = {
@@ -185,9 +216,13 @@ def confirmation_email(
     }
     subject = confirmation_subject(campaign.title)
     key = (
-        current_locale(), campaign.id, campaign.updated_at, campaign.text_version,
-        settings.TOKEN_MAX_AGE_DAYS, tuple((name, bool(value)) for name, value in values.items()),
-    )  # fmt: skip
+        current_locale(),
+        campaign.id,
+        campaign.updated_at,
+        campaign.text_version,
+        settings.TOKEN_MAX_AGE_DAYS,
+        tuple((name, bool(value)) for name, value in values.items()),
+    )
     skeleton = _skeletons.get(key)
     if skeleton is None:
         skeleton = _skeleton(key, campaign, subject, values)
@@ -241,9 +276,12 @@ def _context(campaign: Campaign, values: dict[str, Any]) -> dict[str, Any]:
         if name.startswith("details.")
     }
     return {
-        "campaign": campaign, "details": details, "confirm_url": values["confirm_url"],
-        "withdraw_url": values["withdraw_url"], "max_age_days": settings.TOKEN_MAX_AGE_DAYS,
-    }  # fmt: skip
+        "campaign": campaign,
+        "details": details,
+        "confirm_url": values["confirm_url"],
+        "withdraw_url": values["withdraw_url"],
+        "max_age_days": settings.TOKEN_MAX_AGE_DAYS,
+    }
 
 
 def _fill(pieces: tuple[str, ...], values: dict[str, Any], convert: Any) -> str:

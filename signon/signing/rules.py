@@ -18,13 +18,27 @@ from signon.offices import OFFICE_LEVELS, STATES, normalize_district
 
 # In the order of the sign form, so the error summary lists problems in that order too.
 FIELDS = (
-    "full_name", "title", "office_level", "state", "jurisdiction", "district", "email",
-    "phone", "organization",
-)  # fmt: skip
+    "full_name",
+    "title",
+    "office_level",
+    "state",
+    "jurisdiction",
+    "district",
+    "email",
+    "phone",
+    "organization",
+)
 LIMITS = {
-    "full_name": 200, "title": 200, "office_level": 30, "jurisdiction": 200, "state": 2,
-    "district": 100, "email": 254, "phone": 40, "organization": 200,
-}  # fmt: skip
+    "full_name": 200,
+    "title": 200,
+    "office_level": 30,
+    "jurisdiction": 200,
+    "state": 2,
+    "district": 100,
+    "email": 254,
+    "phone": 40,
+    "organization": 200,
+}
 REQUIRED = ("full_name", "title", "office_level", "jurisdiction", "state", "email")
 # The fields whose change is a change of who signed or for which office.
 IDENTITY_FIELDS = ("full_name", "title", "office_level", "jurisdiction", "state", "district")
@@ -109,11 +123,16 @@ def parse_signature(data: Mapping[str, object], allowed_levels: Iterable[str]) -
         raise ValidationFailed({name: errors[name] for name in FIELDS if name in errors})
     district = normalize_district(values["district"]) if values.get("district") else None
     return SignatureFields(
-        full_name=values["full_name"], title=values["title"],
-        office_level=values["office_level"], jurisdiction=values["jurisdiction"],
-        state=state, email=email, district=district, phone=phone or None,
+        full_name=values["full_name"],
+        title=values["title"],
+        office_level=values["office_level"],
+        jurisdiction=values["jurisdiction"],
+        state=state,
+        email=email,
+        district=district,
+        phone=phone or None,
         organization=values.get("organization") or None,
-    )  # fmt: skip
+    )
 
 
 def _with_state_as_jurisdiction(data: Mapping[str, object]) -> Mapping[str, object]:

@@ -80,23 +80,40 @@ def _signature(row: Any) -> Signature:
     if isinstance(pending, str):  # asyncpg hands jsonb over as text
         pending = json.loads(pending)
     return Signature(
-        id=row["id"], campaign_id=row["campaign_id"], campaign_slug=row["slug"],
-        email=row["email"], full_name=row["full_name"], title=row["title"],
-        office_level=row["office_level"], jurisdiction=row["jurisdiction"], state=row["state"],
-        district=row["district"], phone=row["phone"], organization=row["organization"],
-        status=row["status"], text_version=row["text_version"], pending_change=pending,
-        signed_at=row["signed_at"], confirmed_at=row["confirmed_at"],
+        id=row["id"],
+        campaign_id=row["campaign_id"],
+        campaign_slug=row["slug"],
+        email=row["email"],
+        full_name=row["full_name"],
+        title=row["title"],
+        office_level=row["office_level"],
+        jurisdiction=row["jurisdiction"],
+        state=row["state"],
+        district=row["district"],
+        phone=row["phone"],
+        organization=row["organization"],
+        status=row["status"],
+        text_version=row["text_version"],
+        pending_change=pending,
+        signed_at=row["signed_at"],
+        confirmed_at=row["confirmed_at"],
         withdrawn_at=row["withdrawn_at"],
-    )  # fmt: skip
+    )
 
 
 _WITH_SLUG = sa.select(signatures, campaigns.c.slug).select_from(signatures.join(campaigns))
 
 
 async def sign_campaign(
-    db: Database, campaign: Campaign, fields: SignatureFields, *, locale: str, links: Links,
-    now: datetime | None = None, unchanged: bool = False,
-) -> SignResult:  # fmt: skip
+    db: Database,
+    campaign: Campaign,
+    fields: SignatureFields,
+    *,
+    locale: str,
+    links: Links,
+    now: datetime | None = None,
+    unchanged: bool = False,
+) -> SignResult:
     """Record a submission and queue its confirmation email: a new signature and its email
     are committed together, a repeat's changes in one transaction.
 
@@ -120,9 +137,14 @@ async def sign_campaign(
 
 
 async def sign_submission(
-    db: Database, campaign: Campaign, data: Mapping[str, object], *, locale: str, links: Links,
+    db: Database,
+    campaign: Campaign,
+    data: Mapping[str, object],
+    *,
+    locale: str,
+    links: Links,
     now: datetime | None = None,
-) -> SignResult:  # fmt: skip
+) -> SignResult:
     """Validate a submission (the JSON API's) and sign. `campaign` may be a copy up to two
     seconds old (campaigns.get_campaign_to_sign with max_age): the insert checks that the
     campaign is unchanged, and a refusal that depends on the campaign is decided again on
@@ -142,9 +164,13 @@ async def sign_submission(
 
 
 async def _repeat(
-    db: Database, campaign: Campaign, current: Signature, fields: SignatureFields, locale: str,
+    db: Database,
+    campaign: Campaign,
+    current: Signature,
+    fields: SignatureFields,
+    locale: str,
     links: Links,
-) -> SignResult:  # fmt: skip
+) -> SignResult:
     submitted = {name: getattr(fields, name) for name in DETAIL_FIELDS}
     same = submitted == {name: getattr(current, name) for name in DETAIL_FIELDS}
     result = SignResult(signature_id=current.id, created=False, email_queued=False)
@@ -160,10 +186,12 @@ async def _repeat(
         signatures.update()
         .where(signatures.c.id == current.id)
         .values(
-            pending_change=None if same else submitted, token_nonce=new_nonce(), locale=locale,
+            pending_change=None if same else submitted,
+            token_nonce=new_nonce(),
+            locale=locale,
             updated_at=sa.func.now(),
         )
-    )  # fmt: skip
+    )
     await _queue_confirmation(db, campaign, current.id, submitted, current.email, links)
     return SignResult(signature_id=current.id, created=False, email_queued=True)
 
@@ -178,16 +206,31 @@ async def _restart(
         .where(signatures.c.id == current.id)
         .values(
             **{name: getattr(fields, name) for name in DETAIL_FIELDS},
-            status="unconfirmed", pending_change=None, token_nonce=new_nonce(),
-            withdraw_nonce=new_nonce(), locale=locale, text_version=campaign.text_version,
-            signed_at=sa.func.now(), updated_at=sa.func.now(), confirmed_at=None,
-            verified_at=None, verified_by=None, decision_reason=None, withdrawn_at=None,
+            status="unconfirmed",
+            pending_change=None,
+            token_nonce=new_nonce(),
+            withdraw_nonce=new_nonce(),
+            locale=locale,
+            text_version=campaign.text_version,
+            signed_at=sa.func.now(),
+            updated_at=sa.func.now(),
+            confirmed_at=None,
+            verified_at=None,
+            verified_by=None,
+            decision_reason=None,
+            withdrawn_at=None,
         )
-    )  # fmt: skip
+    )
     await record_audit(
-        db, SIGNER, "signature.resign", "signature", current.id, campaign_id=campaign.id,
-        before={"status": "withdrawn"}, after={"status": "unconfirmed"},
-    )  # fmt: skip
+        db,
+        SIGNER,
+        "signature.resign",
+        "signature",
+        current.id,
+        campaign_id=campaign.id,
+        before={"status": "withdrawn"},
+        after={"status": "unconfirmed"},
+    )
 
 
 async def _recent_emails(db: Database, signature_id: int) -> int:
@@ -202,9 +245,13 @@ async def _recent_emails(db: Database, signature_id: int) -> int:
 
 
 async def _queue_confirmation(
-    db: Database, campaign: Campaign, signature_id: int, details: dict[str, Any], email: str,
+    db: Database,
+    campaign: Campaign,
+    signature_id: int,
+    details: dict[str, Any],
+    email: str,
     links: Links,
-) -> None:  # fmt: skip
+) -> None:
     row = await db.fetch_one(
         sa.select(signatures.c.token_nonce, signatures.c.withdraw_nonce).where(
             signatures.c.id == signature_id
@@ -212,9 +259,16 @@ async def _queue_confirmation(
     )
     subject, text, html = confirmation_email(campaign, signature_id, row[0], row[1], details, links)
     await queue_email(
-        db, OutgoingEmail(to=email, subject=subject, text=text, html=html, kind="confirm",
-                          signature_id=signature_id),
-    )  # fmt: skip
+        db,
+        OutgoingEmail(
+            to=email,
+            subject=subject,
+            text=text,
+            html=html,
+            kind="confirm",
+            signature_id=signature_id,
+        ),
+    )
 
 
 async def signature_for_link(db: Database, slug: str, token: str, purpose: str) -> Signature:
@@ -277,16 +331,18 @@ async def confirm_signature(
         )
         if values.get("status") == "confirmed":
             # Evidence, then the campaign's policy, in the same transaction (SPEC 5).
-            await evaluate_signature(db, current.id, now=now)  # fmt: skip
+            await evaluate_signature(db, current.id, now=now)
     return await get_signature(db, current.id)
 
 
 def _confirmation_values(current: Signature, campaign: Campaign) -> dict[str, Any]:
     """The row's new values once its link is used (pure)."""
     values: dict[str, Any] = {
-        "token_nonce": new_nonce(), "pending_change": None, "updated_at": sa.func.now(),
+        "token_nonce": new_nonce(),
+        "pending_change": None,
+        "updated_at": sa.func.now(),
         "text_version": campaign.text_version,
-    }  # fmt: skip
+    }
     if current.pending_change:
         values.update(current.pending_change)
     identity_changed = any(
@@ -312,15 +368,24 @@ async def withdraw_signature(db: Database, slug: str, token: str) -> Signature:
             signatures.update()
             .where(signatures.c.id == signature_id)
             .values(
-                status="withdrawn", withdrawn_at=sa.func.now(), updated_at=sa.func.now(),
-                pending_change=None, token_nonce=new_nonce(), withdraw_nonce=new_nonce(),
+                status="withdrawn",
+                withdrawn_at=sa.func.now(),
+                updated_at=sa.func.now(),
+                pending_change=None,
+                token_nonce=new_nonce(),
+                withdraw_nonce=new_nonce(),
             )
-        )  # fmt: skip
+        )
         await record_audit(
-            db, SIGNER, "signature.withdraw", "signature", signature_id,
-            campaign_id=row["campaign_id"], before={"status": row["status"]},
+            db,
+            SIGNER,
+            "signature.withdraw",
+            "signature",
+            signature_id,
+            campaign_id=row["campaign_id"],
+            before={"status": row["status"]},
             after={"status": "withdrawn"},
-        )  # fmt: skip
+        )
     return await get_signature(db, signature_id)
 
 

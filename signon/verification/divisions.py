@@ -12,8 +12,18 @@ from signon.tables import divisions
 
 MAX_SUGGESTIONS = 20
 # Suggestions list the kinds of place a signer most likely means first.
-TYPE_ORDER = ("state", "district", "territory", "place", "county", "sldu", "sldl",
-              "school_district", "council_district", "ward")  # fmt: skip
+TYPE_ORDER = (
+    "state",
+    "district",
+    "territory",
+    "place",
+    "county",
+    "sldu",
+    "sldl",
+    "school_district",
+    "council_district",
+    "ward",
+)
 
 
 @dataclass(frozen=True)

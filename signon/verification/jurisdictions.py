@@ -36,8 +36,15 @@ _SUFFIXES = re.compile(
 )
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 UPPER_TITLES = ("senator", "senate")
-LOWER_TITLES = ("representative", "assembly", "delegate", "house", "assemblyman",
-                "assemblywoman", "assemblymember")  # fmt: skip
+LOWER_TITLES = (
+    "representative",
+    "assembly",
+    "delegate",
+    "house",
+    "assemblyman",
+    "assemblywoman",
+    "assemblymember",
+)
 
 
 def base_place_name(name: str) -> str:
@@ -82,9 +89,14 @@ class Resolution:
 
 
 async def resolve_office(
-    db: Database, *, office_level: str, jurisdiction: str, state: str, title: str,
+    db: Database,
+    *,
+    office_level: str,
+    jurisdiction: str,
+    state: str,
+    title: str,
     district: str | None,
-) -> Resolution:  # fmt: skip
+) -> Resolution:
     state_prefix = f"ocd-division/country:us/{'district' if state == 'DC' else 'state'}:"
     state_id = state_prefix + state.lower()
     if office_level == "state_legislature":
@@ -129,9 +141,11 @@ async def _resolve_seat(
         return Resolution(False, None, (), "A state legislator's district was not given.")
     if chamber is None:
         return Resolution(
-            False, None, (),
+            False,
+            None,
+            (),
             f"The title “{title}” does not say which chamber (Senator or Representative).",
-        )  # fmt: skip
+        )
     kind = "sldu" if chamber == "upper" else "sldl"
     wanted = f"{state_id}/{kind}:{district_slug(district)}"
     return await _by_ids(db, [wanted], f"{state} {chamber} district {district}")

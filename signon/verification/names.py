@@ -16,8 +16,25 @@ from functools import cache
 from nicknames import NickNamer
 from rapidfuzz import fuzz
 
-SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "v", "md", "phd", "esq", "dr", "hon", "rep",
-            "sen", "mr", "mrs", "ms", "mx"}  # fmt: skip
+SUFFIXES = {
+    "jr",
+    "sr",
+    "ii",
+    "iii",
+    "iv",
+    "v",
+    "md",
+    "phd",
+    "esq",
+    "dr",
+    "hon",
+    "rep",
+    "sen",
+    "mr",
+    "mrs",
+    "ms",
+    "mx",
+}
 # Typo tolerance for whole given names ("Jonathon" vs "Jonathan"), as a rapidfuzz ratio.
 GIVEN_NAME_SIMILARITY = 88
 

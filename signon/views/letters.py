@@ -67,13 +67,16 @@ async def _staff_page(request: Request, *, status_code: int = 200) -> Response:
         request,
         "staff/letter.html",
         {
-            "campaign": campaign, "states": states, "delivery": delivered,
-            "render_status": render_status, "refresh": REFRESH_SECONDS,
+            "campaign": campaign,
+            "states": states,
+            "delivery": delivered,
+            "render_status": render_status,
+            "refresh": REFRESH_SECONDS,
             "signer_count": sum(state.count for state in states),
             "inline_max_signers": document.INLINE_MAX_SIGNERS,
         },
         status_code=status_code,
-    )  # fmt: skip
+    )
     if render_status == "pending":
         response.headers["Retry-After"] = str(REFRESH_SECONDS)
         response.headers["Cache-Control"] = "no-store"

@@ -181,12 +181,24 @@ def _get(summary: str, schema: str, *, params: list[Any], not_found: bool) -> di
 
 def _paths() -> dict[str, Any]:
     page = [
-        {"name": "page", "in": "query", "required": False,
-         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}},
-        {"name": "per_page", "in": "query", "required": False,
-         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
-                    "default": DEFAULT_PER_PAGE}},
-    ]  # fmt: skip
+        {
+            "name": "page",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+        },
+        {
+            "name": "per_page",
+            "in": "query",
+            "required": False,
+            "schema": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_PER_PAGE,
+                "default": DEFAULT_PER_PAGE,
+            },
+        },
+    ]
     list_signatures = _get(
         "Verified signers, sorted by state then last name.",
         "SignatoryPage",
@@ -196,12 +208,17 @@ def _paths() -> dict[str, Any]:
     list_signatures["responses"]["422"] = _json(_ref("ValidationErrors"), "A bad page number.")
     return {
         "/campaigns": {
-            "get": _get("Every campaign that is not a draft, newest first.", "CampaignList",
-                        params=[], not_found=False)
+            "get": _get(
+                "Every campaign that is not a draft, newest first.",
+                "CampaignList",
+                params=[],
+                not_found=False,
+            )
         },
         "/campaigns/{slug}": {
-            "get": _get("A campaign and its verified counts.", "Campaign", params=[_SLUG],
-                        not_found=True)
+            "get": _get(
+                "A campaign and its verified counts.", "Campaign", params=[_SLUG], not_found=True
+            )
         },
         "/campaigns/{slug}/signatures": {"get": list_signatures, "post": _sign()},
         "/divisions": {"get": _divisions()},
@@ -211,7 +228,7 @@ def _paths() -> dict[str, Any]:
                 "responses": {"200": _json({"type": "object"}, "The OpenAPI document.")},
             }
         },
-    }  # fmt: skip
+    }
 
 
 def _sign() -> dict[str, Any]:
@@ -236,23 +253,33 @@ def _sign() -> dict[str, Any]:
             ),
             "default": _ERROR,
         },
-    }  # fmt: skip
+    }
 
 
 def _divisions() -> dict[str, Any]:
     return {
         "summary": "Jurisdiction suggestions for the sign form: at most 20.",
         "parameters": [
-            {"name": "state", "in": "query", "required": False, "description": "A USPS code.",
-             "schema": {"type": "string"}},
-            {"name": "q", "in": "query", "required": False,
-             "description": "The start of the jurisdiction's name.", "schema": {"type": "string"}},
+            {
+                "name": "state",
+                "in": "query",
+                "required": False,
+                "description": "A USPS code.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "q",
+                "in": "query",
+                "required": False,
+                "description": "The start of the jurisdiction's name.",
+                "schema": {"type": "string"},
+            },
         ],
         "responses": {
             "200": _json(_ref("DivisionList"), "Matching divisions, best first."),
             "default": _ERROR,
         },
-    }  # fmt: skip
+    }
 
 
 # Top-level domains signing_rules._URL_RE refuses in printed text (names, titles, places).
@@ -296,9 +323,14 @@ def _signature_input() -> dict[str, Any]:
     campaign accepts, and the email must pass email-validator."""
     clean = {"pattern": f"^[^{_refused_characters()}]*$"}
     link = "|".join(
-        [_anycase("http") + "[sS]?:", _anycase("ftp:"), _anycase("www."), "//",
-         "\\b[\\w-]+\\.(" + "|".join(_anycase(tld) for tld in LINK_TLDS) + ")\\b"]
-    )  # fmt: skip
+        [
+            _anycase("http") + "[sS]?:",
+            _anycase("ftp:"),
+            _anycase("www."),
+            "//",
+            "\\b[\\w-]+\\.(" + "|".join(_anycase(tld) for tld in LINK_TLDS) + ")\\b",
+        ]
+    )
     properties: dict[str, Any] = {}
     for name, limit in LIMITS.items():
         rules: list[dict[str, Any]] = [clean]

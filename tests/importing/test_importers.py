@@ -113,16 +113,18 @@ def test_seat_helpers():
 
 def test_seats_never_resolve_to_historical_ambiguous_or_unknown_divisions():
     vt = "ocd-division/country:us/state:vt"
-    index = DivisionIndex.from_rows([
-        (vt, None, None, None),
-        (f"{vt}/sldl:chittenden-1-1", None, None, None),  # same letters as chittenden-11
-        (f"{vt}/sldl:chittenden-11", None, None, None),
-        (f"{vt}/sldl:orange-caledonia", None, "2023-01-03", "vt-lower-orange-caledonia"),
-        (f"{vt}/sldl:grand isle", None, None, None),
-        (f"{vt}/sldu:old", f"{vt}/sldu:new", None, None),  # an alias...
-        (f"{vt}/sldu:new", f"{vt}/sldu:newest", None, None),  # ...of an alias
-        (f"{vt}/sldu:newest", None, None, None),
-    ])  # fmt: skip
+    index = DivisionIndex.from_rows(
+        [
+            (vt, None, None, None),
+            (f"{vt}/sldl:chittenden-1-1", None, None, None),  # same letters as chittenden-11
+            (f"{vt}/sldl:chittenden-11", None, None, None),
+            (f"{vt}/sldl:orange-caledonia", None, "2023-01-03", "vt-lower-orange-caledonia"),
+            (f"{vt}/sldl:grand isle", None, None, None),
+            (f"{vt}/sldu:old", f"{vt}/sldu:new", None, None),  # an alias...
+            (f"{vt}/sldu:new", f"{vt}/sldu:newest", None, None),  # ...of an alias
+            (f"{vt}/sldu:newest", None, None, None),
+        ]
+    )
     jurisdiction = "ocd-jurisdiction/country:us/state:vt/government"
     assert index.seat("lower", jurisdiction, "Chittenden-11") == f"{vt}/sldl:chittenden-11"
     assert index.seat("lower", jurisdiction, "Chittenden 1 1") is None  # ambiguous letters
@@ -152,13 +154,19 @@ async def test_dotgov_reads_the_registry_and_reports_bad_lines(db):
     ]
     rows = {row["domain"]: row for row in await table(db, dotgov_domains, "domain")}
     assert set(rows) == {
-        "exampleville.gov", "examplecounty.gov", "examplestate.gov", "examplevillage.gov",
-    }  # fmt: skip
+        "exampleville.gov",
+        "examplecounty.gov",
+        "examplestate.gov",
+        "examplevillage.gov",
+    }
     assert rows["exampleville.gov"] == {
-        "domain": "exampleville.gov", "domain_type": "City",
-        "organization": "City of Exampleville", "suborganization": None,
-        "city": "Exampleville", "state": "WI",
-    }  # fmt: skip
+        "domain": "exampleville.gov",
+        "domain_type": "City",
+        "organization": "City of Exampleville",
+        "suborganization": None,
+        "city": "Exampleville",
+        "state": "WI",
+    }
     assert rows["examplecounty.gov"]["suborganization"] == "Clerk's Office"
     assert rows["examplestate.gov"]["state"] is None  # empty State
     assert rows["examplestate.gov"]["suborganization"] is None  # "(blank)"
@@ -227,11 +235,16 @@ async def test_ocd_reads_ids_aliases_and_historical_rows(db):
     rows = {row["id"]: row for row in await table(db, divisions, "id")}
     assert len(rows) == report.rows == 15
     assert rows[f"{WI}/sldl:7"] == {
-        "id": f"{WI}/sldl:7", "name": "Wisconsin Assembly district 7",
-        "name_key": "wisconsin assembly district 7", "state": "WI", "type": "sldl",
-        "same_as": None, "valid_through": None, "census_geoid": "sldl-55007",
+        "id": f"{WI}/sldl:7",
+        "name": "Wisconsin Assembly district 7",
+        "name_key": "wisconsin assembly district 7",
+        "state": "WI",
+        "type": "sldl",
+        "same_as": None,
+        "valid_through": None,
+        "census_geoid": "sldl-55007",
         "openstates_district": "wi-lower-7",
-    }  # fmt: skip
+    }
     assert rows["ocd-division/country:us"]["state"] is None
     assert rows["ocd-division/country:us/state:ne/sldl:5"]["same_as"] == (
         "ocd-division/country:us/state:ne/sldu:5"
@@ -291,8 +304,9 @@ async def test_openstates_people_roles_emails_and_skipped_files(db):
     quinn = people["Quinn Example"]
     assert quinn["emails"] == ["rep.quinn@legis.example.gov"]
     assert quinn["staff_emails"] == [
-        "sam.aide@legis.example.gov", "scheduler.quinn@legis.example.gov",
-    ]  # fmt: skip
+        "sam.aide@legis.example.gov",
+        "scheduler.quinn@legis.example.gov",
+    ]
     assert quinn["other_names"] == ["Q. Example", "Example, Quinn"]
     assert (quinn["state"], quinn["retired"]) == ("WI", False)
     assert quinn["source"] == f"{folder}/Quinn-Example-00000000-0000-4000-8000-000000000001.yml"
@@ -304,15 +318,17 @@ async def test_openstates_people_roles_emails_and_skipped_files(db):
     assert avery["emails"] == ["ahollow@leg.example.vt.us", "avery@hollowfarm.example"]
     assert avery["staff_emails"] == []
     assert people["Morgan Mayor"]["emails"] == [
-        "mayor@exampleville.gov", "office.of.the.mayor@exampleville.gov",
-    ]  # fmt: skip
+        "mayor@exampleville.gov",
+        "office.of.the.mayor@exampleville.gov",
+    ]
     assert people["Casey Former"]["retired"] is True
     assert sum(person["retired"] for person in people.values()) == 1
     assert looks_like_placeholder(people["Exampleville City Council"]["name"])
     vacancies = await table(db, roster_vacancies, "state")
     assert [(v["state"], v["chamber"], v["district"], v["vacant_until"]) for v in vacancies] == [
-        ("NE", "legislature", "9", None), ("WI", "lower", "12", "2026-12-01"),
-    ]  # fmt: skip
+        ("NE", "legislature", "9", None),
+        ("WI", "lower", "12", "2026-12-01"),
+    ]
 
 
 async def test_openstates_seats_resolve_against_the_divisions(db):
@@ -396,10 +412,17 @@ async def test_congress_members_from_their_last_term(db):
     ]
     members = {row["bioguide"]: row for row in await table(db, congress_members, "bioguide")}
     assert members["X000001"] == {
-        "bioguide": "X000001", "full_name": "Ada Q. Example", "first_name": "Ada",
-        "last_name": "Example", "state": "WI", "chamber": "sen", "district": None,
-        "party": "Democrat", "term_start": "2025-01-03", "term_end": "2031-01-03",
-    }  # fmt: skip
+        "bioguide": "X000001",
+        "full_name": "Ada Q. Example",
+        "first_name": "Ada",
+        "last_name": "Example",
+        "state": "WI",
+        "chamber": "sen",
+        "district": None,
+        "party": "Democrat",
+        "term_start": "2025-01-03",
+        "term_end": "2031-01-03",
+    }
     assert (members["X000002"]["full_name"], members["X000002"]["district"]) == ("Bo Sample", 0)
     assert members["X000005"]["term_start"] == "2025-01-03"  # a YAML date, as ISO text
     recorded = await dataset_row(db, "congress")
@@ -423,8 +446,9 @@ async def test_real_dotgov_registry(db):
         )
     }
     assert (rows["milwaukee.gov"]["organization"], rows["milwaukee.gov"]["domain_type"]) == (
-        "City of Milwaukee", "City",
-    )  # fmt: skip
+        "City of Milwaukee",
+        "City",
+    )
     assert rows["wisconsin.gov"]["domain_type"] == "State or territory"
     assert rows["ne.gov"]["organization"] == "State of Nebraska"
     empty_state = sa.select(sa.func.count()).where(dotgov_domains.c.state.is_(None))
@@ -442,8 +466,11 @@ async def test_real_openstates_roster_resolves_the_handy_cases(db):
     found = await seats(db)
     assert found["Adam Neylon"][0] == ("lower", "15", f"{WI}/sldl:15", None)
     assert found["Sarita Austin"][0] == (
-        "lower", "Chittenden-19", "ocd-division/country:us/state:vt/sldl:chittenden-19", None,
-    )  # fmt: skip
+        "lower",
+        "Chittenden-19",
+        "ocd-division/country:us/state:vt/sldl:chittenden-19",
+        None,
+    )
     assert found["Tom Brandt"] == [
         ("legislature", "32", "ocd-division/country:us/state:ne/sldu:32", None)
     ]

@@ -51,11 +51,17 @@ async def add_delegation(db, members=DELEGATION):
     for bioguide, first, last, state, chamber, district in members:
         await db.execute(
             congress_members.insert().values(
-                bioguide=bioguide, full_name=f"{first} {last}", first_name=first,
-                last_name=last, state=state, chamber=chamber, district=district,
-                term_start="2025-01-03", term_end="2027-01-03",
+                bioguide=bioguide,
+                full_name=f"{first} {last}",
+                first_name=first,
+                last_name=last,
+                state=state,
+                chamber=chamber,
+                district=district,
+                term_start="2025-01-03",
+                term_end="2027-01-03",
             )
-        )  # fmt: skip
+        )
 
 
 async def staff_client(client, db):
@@ -280,9 +286,15 @@ async def run_cli(database_url: str, *args: str, cwd: Path) -> tuple[int, str, s
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SIGNON_VAR_DIR")}
     env.update(DATABASE_URL=database_url, PYTHONPATH=str(settings.PROJECT_DIR))
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "signon", *args, cwd=cwd, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "signon",
+        *args,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(process.communicate(), timeout=180)
     return process.returncode or 0, out.decode(), err.decode()
 

@@ -11,8 +11,14 @@ from tests.signing_helpers import sign
 async def test_the_csv_has_every_signature_and_no_live_formula(client, db):
     await make_campaign(db)
     await sign(client)
-    await sign(client, email="evil@example.org", full_name="=HYPERLINK(x)",
-               organization="@SUM(A1)", title="+Mayor", jurisdiction="-Springfield")  # fmt: skip
+    await sign(
+        client,
+        email="evil@example.org",
+        full_name="=HYPERLINK(x)",
+        organization="@SUM(A1)",
+        title="+Mayor",
+        jurisdiction="-Springfield",
+    )
     await make_staff(db, "rev@example.org", role="staff", name="Rev")
     await log_in(client, "rev@example.org")
     response = await client.get("/staff/campaigns/eats-act/export.csv")
@@ -21,8 +27,19 @@ async def test_the_csv_has_every_signature_and_no_live_formula(client, db):
     assert "attachment" in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert len(rows) == 2
-    for column in ("full_name", "title", "office_level", "jurisdiction", "state", "district",
-                   "email", "status", "evidence", "text_version", "signed_at"):  # fmt: skip
+    for column in (
+        "full_name",
+        "title",
+        "office_level",
+        "jurisdiction",
+        "state",
+        "district",
+        "email",
+        "status",
+        "evidence",
+        "text_version",
+        "signed_at",
+    ):
         assert column in rows[0]
     assert rows[0]["email"] == "ana.diaz@stpaul.gov" and rows[0]["status"] == "unconfirmed"
     for cell in (c for row in rows for c in row.values()):

@@ -138,12 +138,28 @@ async def test_what_signers_typed_is_printed_as_text_never_as_markup(client, db)
 
 def test_every_script_is_drawn_with_a_font_that_has_it():
     doc = pdf.LetterDocument(
-        "Letter", (), "", (), "", "<p>Text</p>", "",
-        (pdf.StateGroup("Minnesota", tuple(
-            pdf.ListedSigner(name, "Council Member", "Saint Paul")
-            for name in ("Nguyễn Thị Minh Khai", "Ελένη Παπαδοπούλου", "王小明", "Ольга Иванова")
-        )),),
-    )  # fmt: skip
+        "Letter",
+        (),
+        "",
+        (),
+        "",
+        "<p>Text</p>",
+        "",
+        (
+            pdf.StateGroup(
+                "Minnesota",
+                tuple(
+                    pdf.ListedSigner(name, "Council Member", "Saint Paul")
+                    for name in (
+                        "Nguyễn Thị Minh Khai",
+                        "Ελένη Παπαδοπούλου",
+                        "王小明",
+                        "Ольга Иванова",
+                    )
+                ),
+            ),
+        ),
+    )
     content = pdf.render_letter(doc)
     text = "\n".join(text_lines(content))
     for name in ("Nguyễn Thị Minh Khai", "Ελένη Παπαδοπούλου", "王小明", "Ольга Иванова"):
@@ -172,9 +188,15 @@ def fictional(
         for state in states
     )
     return pdf.LetterDocument(
-        "Letter", ("Sponsor",), "November 1, 2026", ("Congress",), "Dear all,",
-        "<p>Text.</p>", "Sincerely,", groups,
-    )  # fmt: skip
+        "Letter",
+        ("Sponsor",),
+        "November 1, 2026",
+        ("Congress",),
+        "Dear all,",
+        "<p>Text.</p>",
+        "Sincerely,",
+        groups,
+    )
 
 
 def test_a_long_list_rendered_in_parallel_parts_keeps_order_and_numbering():
@@ -197,11 +219,19 @@ def test_a_long_entry_wraps_without_being_cut():
     long_title = "Member of the Board of Commissioners of the " + "Very Long " * 20 + "District"
     doc = fictional(3)
     doc = pdf.LetterDocument(
-        **{**doc.__dict__, "groups": (pdf.StateGroup("Ohio", (
-            pdf.ListedSigner("Ann Long", long_title, "Columbus"),
-            pdf.ListedSigner("Bo Short", "Mayor", "Akron"),
-        )),)}
-    )  # fmt: skip
+        **{
+            **doc.__dict__,
+            "groups": (
+                pdf.StateGroup(
+                    "Ohio",
+                    (
+                        pdf.ListedSigner("Ann Long", long_title, "Columbus"),
+                        pdf.ListedSigner("Bo Short", "Mayor", "Akron"),
+                    ),
+                ),
+            ),
+        }
+    )
     text = " ".join(" ".join(text_lines(pdf.render_letter(doc))).split())
     assert f"Ann Long, {' '.join(long_title.split())}, Columbus" in text
     assert "Bo Short, Mayor, Akron" in text
@@ -256,9 +286,18 @@ def test_the_fetcher_serves_static_files_and_refuses_everything_else(listener, t
     content = pdf.render_html(html, fetcher)
     assert "Signed" in page_texts(content)[0]
     refused = "\n".join(fetcher.refused)
-    for url in (f"{remote}/style.css", f"{remote}/img.png", f"{remote}/import.css",
-                f"{remote}/bg.png", f"{remote}/font.woff", f"{remote}/svg.png", secret.as_uri(),
-                "file:///etc/hostname", "data:image/png", "pyproject.toml"):  # fmt: skip
+    for url in (
+        f"{remote}/style.css",
+        f"{remote}/img.png",
+        f"{remote}/import.css",
+        f"{remote}/bg.png",
+        f"{remote}/font.woff",
+        f"{remote}/svg.png",
+        secret.as_uri(),
+        "file:///etc/hostname",
+        "data:image/png",
+        "pyproject.toml",
+    ):
         assert url in refused
     assert listener.connections == 0
     assert pdf.static_path((pdf.STATIC_DIR / "pdf.css").as_uri(), pdf.STATIC_DIR) is not None
@@ -291,11 +330,20 @@ def test_signer_names_that_point_at_urls_are_printed_not_loaded(listener):
         f'<object data="{remote}/o"></object>',
     )
     doc = pdf.LetterDocument(
-        "Letter", (), "", (), "", "<p>Text</p>", "",
-        (pdf.StateGroup("Ohio", tuple(
-            pdf.ListedSigner(name, "Mayor", f"url({remote}/j.png)") for name in names
-        )),),
-    )  # fmt: skip
+        "Letter",
+        (),
+        "",
+        (),
+        "",
+        "<p>Text</p>",
+        "",
+        (
+            pdf.StateGroup(
+                "Ohio",
+                tuple(pdf.ListedSigner(name, "Mayor", f"url({remote}/j.png)") for name in names),
+            ),
+        ),
+    )
     fetcher = pdf.make_fetcher()
     html = pdf.document_html(doc, pdf.paginate(doc), with_letter=True)
     text = "\n".join(text_lines(pdf.render_html(html, fetcher)))

@@ -45,8 +45,13 @@ def test_the_last_name_is_the_last_word_without_suffixes(full_name, expected):
 def test_names_sort_by_last_name_with_accents_in_their_natural_place():
     names = ["Zoe Zola", "Bob Alvarez", "Ed Ávila", "Al Baker", "Ana Álvarez", "émile adams"]
     assert sorted(names, key=name_sort_key) == [
-        "émile adams", "Ana Álvarez", "Bob Alvarez", "Ed Ávila", "Al Baker", "Zoe Zola",
-    ]  # fmt: skip
+        "émile adams",
+        "Ana Álvarez",
+        "Bob Alvarez",
+        "Ed Ávila",
+        "Al Baker",
+        "Zoe Zola",
+    ]
 
 
 async def _recount(db, campaign_id):
@@ -101,8 +106,12 @@ async def test_counts_equal_a_recount_after_a_mixed_run(client, db):
     await review.verify_signatures(db, CLI, campaign.id, ids[:9])
     await review.reject_signatures(db, CLI, campaign.id, ids[9:11], reason="Not in office")
     assert await _check_against_recount(client, db, campaign) == {
-        "MN": 3, "WI": 2, "TX": 2, "CA": 1, "NY": 1,
-    }  # fmt: skip
+        "MN": 3,
+        "WI": 2,
+        "TX": 2,
+        "CA": 1,
+        "NY": 1,
+    }
     # Staff change their minds both ways.
     await review.reject_signatures(db, CLI, campaign.id, ids[:2], reason="Wrong office")
     await review.verify_signatures(db, CLI, campaign.id, ids[9:10])
@@ -116,8 +125,13 @@ async def test_counts_equal_a_recount_after_a_mixed_run(client, db):
     await sign(client, email=emails[3], full_name="Person Number3", state="IA")
     await confirm(client, link_in((await latest_email(db, emails[3]))["body_text"], "confirm"))
     assert await _check_against_recount(client, db, campaign) == {
-        "MN": 1, "WI": 1, "TX": 1, "CA": 1, "NY": 1, "VT": 1,
-    }  # fmt: skip
+        "MN": 1,
+        "WI": 1,
+        "TX": 1,
+        "CA": 1,
+        "NY": 1,
+        "VT": 1,
+    }
     await review.verify_signatures(db, CLI, campaign.id, [ids[3]])
     # A withdrawn signer signs again: unconfirmed, then confirmed and verified anew.
     await sign(client, email=emails[2], full_name="Person Number2", state="TX")

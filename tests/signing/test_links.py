@@ -140,8 +140,10 @@ async def test_a_repeat_changes_nothing_visible_until_confirmed(client, db):
     await sign(client, full_name="Somebody Else", title="Mayor")
     [row] = await signature_rows(db)
     assert (row["full_name"], row["title"], row["status"]) == (
-        "Ana María Díaz", "City Council Member", "verified",
-    )  # fmt: skip
+        "Ana María Díaz",
+        "City Council Member",
+        "verified",
+    )
     pending = row["pending_change"]
     assert "Somebody Else" in str(pending)
     email = await latest_email(db)
@@ -164,10 +166,17 @@ async def test_an_identical_repeat_of_a_confirmed_signature_sends_nothing(client
     before = (await latest_email(db))["id"]
     response = await client.post(
         "/api/v1/campaigns/eats-act/signatures",
-        json={"full_name": "Ana María Díaz", "title": "City Council Member",
-              "office_level": "municipal", "jurisdiction": "Saint Paul", "state": "MN",
-              "district": "3", "email": "ana.diaz@stpaul.gov", "phone": "651-555-0142"},
-    )  # fmt: skip
+        json={
+            "full_name": "Ana María Díaz",
+            "title": "City Council Member",
+            "office_level": "municipal",
+            "jurisdiction": "Saint Paul",
+            "state": "MN",
+            "district": "3",
+            "email": "ana.diaz@stpaul.gov",
+            "phone": "651-555-0142",
+        },
+    )
     assert response.status_code == 200
     assert (await latest_email(db))["id"] == before
     assert (await signature_rows(db))[0]["status"] == "verified"

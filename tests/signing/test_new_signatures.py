@@ -25,8 +25,12 @@ API = "/api/v1/campaigns/eats-act/signatures"
 
 
 def official(n: int, **overrides: str) -> dict[str, str]:
-    return {**OFFICIAL, "full_name": f"Official Number{n}", "email": f"o{n}@example.gov",
-            **overrides}  # fmt: skip
+    return {
+        **OFFICIAL,
+        "full_name": f"Official Number{n}",
+        "email": f"o{n}@example.gov",
+        **overrides,
+    }
 
 
 async def test_many_signers_at_once_each_get_a_row_and_one_email(client, db):
@@ -67,9 +71,12 @@ async def test_a_campaign_closed_a_moment_ago_refuses_at_once(client, db):
 async def _edit(db, **changes) -> None:
     current = await campaigns.get_campaign(db, "eats-act")
     data = {
-        "slug": current.slug, "title": current.title, "body_markdown": current.body_markdown,
-        "allowed_levels": list(current.allowed_levels), **changes,
-    }  # fmt: skip
+        "slug": current.slug,
+        "title": current.title,
+        "body_markdown": current.body_markdown,
+        "allowed_levels": list(current.allowed_levels),
+        **changes,
+    }
     await campaigns.update_campaign(db, CLI, "eats-act", campaign_rules.parse_campaign_fields(data))
 
 
@@ -118,11 +125,21 @@ async def test_a_campaign_closed_after_it_was_read_refuses_the_insert(db):
 async def test_the_pre_rendered_email_is_the_email_the_templates_render(db):
     campaign = await make_campaign(db, title='Fair & <Square> "Deal"')
     signers = [
-        {"full_name": "Ann O'Brien & <Co>", "title": "Mayor", "jurisdiction": "Saint Paul",
-         "state": "MN", "district": None},
-        {"full_name": "José Núñez", "title": "Concejal", "jurisdiction": "Río <Grande>",
-         "state": "TX", "district": "Distrito 4 & 5"},
-    ]  # fmt: skip
+        {
+            "full_name": "Ann O'Brien & <Co>",
+            "title": "Mayor",
+            "jurisdiction": "Saint Paul",
+            "state": "MN",
+            "district": None,
+        },
+        {
+            "full_name": "José Núñez",
+            "title": "Concejal",
+            "jurisdiction": "Río <Grande>",
+            "state": "TX",
+            "district": "Distrito 4 & 5",
+        },
+    ]
     for locale in ("en", "es"):
         set_locale(locale)
         for n, details in enumerate(signers * 2):  # the second time from the skeleton
@@ -133,9 +150,14 @@ async def test_the_pre_rendered_email_is_the_email_the_templates_render(db):
             expected = render_email(
                 "confirm",
                 confirmation_subject(campaign.title),
-                {"campaign": campaign, "details": details, "confirm_url": confirm_url,
-                 "withdraw_url": withdraw_url, "max_age_days": 14},
-            )  # fmt: skip
+                {
+                    "campaign": campaign,
+                    "details": details,
+                    "confirm_url": confirm_url,
+                    "withdraw_url": withdraw_url,
+                    "max_age_days": 14,
+                },
+            )
             assert got == expected
     set_locale("en")
 

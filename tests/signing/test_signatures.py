@@ -16,8 +16,17 @@ async def test_open_campaign_shows_the_form_with_its_allowed_levels(client, db):
     assert 'value="municipal"' in page and 'value="county"' in page
     assert 'value="state_legislature"' not in page
     assert "Your email address and phone number never will" in page
-    for field in ("full_name", "title", "office_level", "jurisdiction", "state", "district",
-                  "email", "phone", "organization"):  # fmt: skip
+    for field in (
+        "full_name",
+        "title",
+        "office_level",
+        "jurisdiction",
+        "state",
+        "district",
+        "email",
+        "phone",
+        "organization",
+    ):
         assert f'<label for="{field}">' in page
 
 
@@ -52,10 +61,15 @@ async def test_signing_queues_a_confirmation_and_records_the_version(client, db)
 async def test_bad_input_is_shown_again_with_a_message_under_each_field(client, db):
     await make_campaign(db, allowed_levels=["municipal"])
     response = await sign(
-        client, full_name="Visit https://spam.example now", title="", state="ZZ",
-        email="not-an-email", office_level="state_legislature", phone="call me",
+        client,
+        full_name="Visit https://spam.example now",
+        title="",
+        state="ZZ",
+        email="not-an-email",
+        office_level="state_legislature",
+        phone="call me",
         jurisdiction="x" * 201,
-    )  # fmt: skip
+    )
     assert response.status_code == 400
     page = response.text
     assert 'id="full_name-error"' in page and "Web addresses are not allowed" in page
@@ -85,8 +99,14 @@ async def test_control_characters_and_huge_values_are_refused_without_error(clie
 
 async def test_a_state_legislator_may_leave_the_jurisdiction_to_the_state(client, db):
     await make_campaign(db)
-    await sign(client, office_level="state_legislature", jurisdiction="", state="WI",
-               title="State Representative", district="AD 15")  # fmt: skip
+    await sign(
+        client,
+        office_level="state_legislature",
+        jurisdiction="",
+        state="WI",
+        title="State Representative",
+        district="AD 15",
+    )
     [row] = await signature_rows(db)
     assert (row["jurisdiction"], row["district"]) == ("Wisconsin", "15")
 

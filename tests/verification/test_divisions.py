@@ -20,9 +20,16 @@ async def load(db):
     for division_id, name, same_as, valid_through in ROWS:
         state, kind = parse_division_id(division_id)
         values.append(
-            {"id": division_id, "name": name, "name_key": name_key(name), "state": state,
-             "type": kind, "same_as": same_as, "valid_through": valid_through}
-        )  # fmt: skip
+            {
+                "id": division_id,
+                "name": name,
+                "name_key": name_key(name),
+                "state": state,
+                "type": kind,
+                "same_as": same_as,
+                "valid_through": valid_through,
+            }
+        )
     await db.execute_many(divisions.insert(), values)
 
 
@@ -32,12 +39,18 @@ async def test_suggestions_match_the_start_of_names_in_the_state(client, db):
     assert response.status_code == 200
     assert response.json() == {
         "items": [
-            {"id": "ocd-division/country:us/state:wi/place:milwaukee", "name": "Milwaukee",
-             "type": "place"},
-            {"id": "ocd-division/country:us/state:wi/county:milwaukee",
-             "name": "Milwaukee County", "type": "county"},
+            {
+                "id": "ocd-division/country:us/state:wi/place:milwaukee",
+                "name": "Milwaukee",
+                "type": "place",
+            },
+            {
+                "id": "ocd-division/country:us/state:wi/county:milwaukee",
+                "name": "Milwaukee County",
+                "type": "county",
+            },
         ]
-    }  # fmt: skip
+    }
 
 
 async def test_suggestions_ignore_accents_case_and_wildcards(client, db):
@@ -58,8 +71,9 @@ async def test_bad_or_missing_parameters_give_an_empty_list(client, db):
 
 def test_division_ids_are_parsed():
     assert parse_division_id("ocd-division/country:us/state:vt/sldl:chittenden-19") == (
-        "VT", "sldl",
-    )  # fmt: skip
+        "VT",
+        "sldl",
+    )
     assert parse_division_id("ocd-division/country:us/district:dc") == ("DC", "district")
     assert parse_division_id("ocd-division/country:us/territory:pr") == ("PR", "territory")
     assert name_key("  Cañon   City ") == "canon city"

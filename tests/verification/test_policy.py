@@ -13,9 +13,14 @@ from tests.signing_helpers import confirm, latest_email, link_in, sign
 from tests.verification_fixtures import load_world
 
 LEGISLATOR = {
-    "title": "State Representative", "office_level": "state_legislature", "state": "WI",
-    "jurisdiction": "", "district": "15", "phone": "", "organization": "",
-}  # fmt: skip
+    "title": "State Representative",
+    "office_level": "state_legislature",
+    "state": "WI",
+    "jurisdiction": "",
+    "district": "15",
+    "phone": "",
+    "organization": "",
+}
 
 
 async def sign_and_confirm(client, db, slug="eats-act", **office):
@@ -76,9 +81,12 @@ async def test_a_staff_address_from_extras_is_not_the_members(client, db, world)
 async def test_a_retired_member_does_not_verify(client, db, world):
     await make_campaign(db)
     row, found = await sign_and_confirm(
-        client, db, full_name="Lee Oldham", email="rep.oldham@legis.wisconsin.gov",
+        client,
+        db,
+        full_name="Lee Oldham",
+        email="rep.oldham@legis.wisconsin.gov",
         **{**LEGISLATOR, "district": "98"},
-    )  # fmt: skip
+    )
     assert found["roster_former"] == "strong_negative"
     assert row["status"] == "confirmed"
 
@@ -87,9 +95,12 @@ async def test_an_ended_role_does_not_count_in_favour(client, db, world):
     """Dana Rivera held district 98 until 2025 and holds 15 now."""
     await make_campaign(db)
     row, found = await sign_and_confirm(
-        client, db, full_name="Dana Rivera", email="rep.rivera@legis.wisconsin.gov",
+        client,
+        db,
+        full_name="Dana Rivera",
+        email="rep.rivera@legis.wisconsin.gov",
         **{**LEGISLATOR, "district": "98"},
-    )  # fmt: skip
+    )
     assert found["roster_former"] == "strong_negative"
     assert found["roster_other_seat"] == "strong_negative"
     assert row["status"] == "confirmed"
@@ -98,17 +109,29 @@ async def test_an_ended_role_does_not_count_in_favour(client, db, world):
 async def test_a_mayor_whose_term_ended_does_not_verify(client, db, world):
     await make_campaign(db, auto_verify="strong_or_medium")
     row, found = await sign_and_confirm(
-        client, db, full_name="Jordan Pike", email="mayor@lakeviewwi.gov", title="Mayor",
-        office_level="municipal", jurisdiction="Lakeview", state="WI", district="",
-    )  # fmt: skip
+        client,
+        db,
+        full_name="Jordan Pike",
+        email="mayor@lakeviewwi.gov",
+        title="Mayor",
+        office_level="municipal",
+        jurisdiction="Lakeview",
+        state="WI",
+        district="",
+    )
     assert found["roster_former"] == "strong_negative"
     assert found["dotgov_jurisdiction"] == "medium"
     assert row["status"] == "confirmed"
 
 
 async def test_city_domain_is_medium_and_the_policy_decides(client, db, world):
-    office = {"title": "City Council Member", "office_level": "municipal",
-              "jurisdiction": "Milwaukee", "state": "WI", "district": "4"}  # fmt: skip
+    office = {
+        "title": "City Council Member",
+        "office_level": "municipal",
+        "jurisdiction": "Milwaukee",
+        "state": "WI",
+        "district": "4",
+    }
     await make_campaign(db)
     await make_campaign(db, slug="medium-ok", auto_verify="strong_or_medium")
     row, found = await sign_and_confirm(
@@ -117,18 +140,29 @@ async def test_city_domain_is_medium_and_the_policy_decides(client, db, world):
     assert found == {"jurisdiction_found": "none", "dotgov_jurisdiction": "medium"}
     assert row["status"] == "confirmed"
     row, _ = await sign_and_confirm(
-        client, db, slug="medium-ok", full_name="Ana Ruiz", email="ana.ruiz@milwaukee.gov",
+        client,
+        db,
+        slug="medium-ok",
+        full_name="Ana Ruiz",
+        email="ana.ruiz@milwaukee.gov",
         **office,
-    )  # fmt: skip
+    )
     assert row["status"] == "verified"
 
 
 async def test_the_mayor_listed_in_the_roster_is_strong(client, db, world):
     await make_campaign(db)
     row, found = await sign_and_confirm(
-        client, db, full_name="Robin Marsh", email="mayor@milwaukee.gov", title="Mayor",
-        office_level="municipal", jurisdiction="City of Milwaukee", state="WI", district="",
-    )  # fmt: skip
+        client,
+        db,
+        full_name="Robin Marsh",
+        email="mayor@milwaukee.gov",
+        title="Mayor",
+        office_level="municipal",
+        jurisdiction="City of Milwaukee",
+        state="WI",
+        district="",
+    )
     assert found["roster_email"] == "strong"
     assert row["status"] == "verified"
 
@@ -136,9 +170,16 @@ async def test_the_mayor_listed_in_the_roster_is_strong(client, db, world):
 async def test_a_domain_of_another_state_is_a_strong_negative(client, db, world):
     await make_campaign(db, auto_verify="strong_or_medium")
     row, found = await sign_and_confirm(
-        client, db, full_name="Ana Ruiz", email="ana@milwaukee.gov", title="Mayor",
-        office_level="municipal", jurisdiction="Saint Paul", state="MN", district="",
-    )  # fmt: skip
+        client,
+        db,
+        full_name="Ana Ruiz",
+        email="ana@milwaukee.gov",
+        title="Mayor",
+        office_level="municipal",
+        jurisdiction="Saint Paul",
+        state="MN",
+        district="",
+    )
     assert found["dotgov_other_state"] == "strong_negative"
     assert row["status"] == "confirmed"
 
@@ -146,9 +187,12 @@ async def test_a_domain_of_another_state_is_a_strong_negative(client, db, world)
 async def test_state_domain_is_medium_when_the_roster_has_no_address(client, db, world):
     await make_campaign(db, auto_verify="strong_or_medium")
     row, found = await sign_and_confirm(
-        client, db, full_name="Chidi Okafor", email="sen.okafor@legis.wisconsin.gov",
+        client,
+        db,
+        full_name="Chidi Okafor",
+        email="sen.okafor@legis.wisconsin.gov",
         **{**LEGISLATOR, "title": "State Senator", "district": "5"},
-    )  # fmt: skip
+    )
     assert found["dotgov_state"] == "medium"
     assert found["roster_name"] == "weak"
     assert row["status"] == "verified"
@@ -157,9 +201,16 @@ async def test_state_domain_is_medium_when_the_roster_has_no_address(client, db,
 async def test_a_state_run_subdomain_is_weak(client, db, world):
     await make_campaign(db, auto_verify="strong_or_medium")
     row, found = await sign_and_confirm(
-        client, db, full_name="Kim Lee", email="mayor@lincoln.ne.gov", title="Mayor",
-        office_level="municipal", jurisdiction="Lincoln", state="NE", district="",
-    )  # fmt: skip
+        client,
+        db,
+        full_name="Kim Lee",
+        email="mayor@lincoln.ne.gov",
+        title="Mayor",
+        office_level="municipal",
+        jurisdiction="Lincoln",
+        state="NE",
+        district="",
+    )
     assert found["state_subdomain"] == "weak"
     assert row["status"] == "confirmed"
 
@@ -167,9 +218,12 @@ async def test_a_state_run_subdomain_is_weak(client, db, world):
 async def test_nebraska_one_chamber_and_alias_ids(client, db, world):
     await make_campaign(db)
     row, found = await sign_and_confirm(
-        client, db, full_name="Tom Stroud", email="tstroud@leg.ne.gov",
+        client,
+        db,
+        full_name="Tom Stroud",
+        email="tstroud@leg.ne.gov",
         **{**LEGISLATOR, "state": "NE", "title": "State Senator", "district": "District 32"},
-    )  # fmt: skip
+    )
     assert row["division_id"] == "ocd-division/country:us/state:ne/sldu:32"
     assert found["roster_email"] == "strong"
     assert row["status"] == "verified"
@@ -178,9 +232,12 @@ async def test_nebraska_one_chamber_and_alias_ids(client, db, world):
 async def test_vermont_named_district_without_gov_email(client, db, world):
     await make_campaign(db)
     row, found = await sign_and_confirm(
-        client, db, full_name="Sarita Vance", email="svance@leg.state.vt.us",
+        client,
+        db,
+        full_name="Sarita Vance",
+        email="svance@leg.state.vt.us",
         **{**LEGISLATOR, "state": "VT", "district": "Chittenden-19"},
-    )  # fmt: skip
+    )
     assert row["division_id"] == "ocd-division/country:us/state:vt/sldl:chittenden-19"
     assert found["roster_email"] == "strong"
     assert not any(kind.startswith("dotgov") for kind in found)
@@ -189,9 +246,12 @@ async def test_vermont_named_district_without_gov_email(client, db, world):
 async def test_a_vacant_seat_is_a_strong_negative(client, db, world):
     await make_campaign(db, auto_verify="strong_or_medium")
     row, found = await sign_and_confirm(
-        client, db, full_name="Pat Doe", email="rep.doe@legis.wisconsin.gov",
+        client,
+        db,
+        full_name="Pat Doe",
+        email="rep.doe@legis.wisconsin.gov",
         **{**LEGISLATOR, "district": "44"},
-    )  # fmt: skip
+    )
     assert found["seat_vacant"] == "strong_negative"
     assert row["status"] == "confirmed"
 
@@ -208,9 +268,16 @@ async def test_a_name_match_with_a_personal_email_is_only_weak(client, db, world
 async def test_an_unknown_jurisdiction_blocks_any_automatic_verdict(client, db, world):
     await make_campaign(db, auto_verify="strong_or_medium")
     row, found = await sign_and_confirm(
-        client, db, full_name="Ana Ruiz", email="ana@milwaukee.gov", title="Mayor",
-        office_level="municipal", jurisdiction="Springfield", state="WI", district="",
-    )  # fmt: skip
+        client,
+        db,
+        full_name="Ana Ruiz",
+        email="ana@milwaukee.gov",
+        title="Mayor",
+        office_level="municipal",
+        jurisdiction="Springfield",
+        state="WI",
+        district="",
+    )
     assert "jurisdiction_not_found" in found
     assert row["status"] == "confirmed"
 
@@ -218,17 +285,25 @@ async def test_an_unknown_jurisdiction_blocks_any_automatic_verdict(client, db, 
 async def test_a_historical_division_is_not_found(client, db, world):
     await make_campaign(db)
     _, found = await sign_and_confirm(
-        client, db, full_name="Sam Hill", email="sam@example.org",
+        client,
+        db,
+        full_name="Sam Hill",
+        email="sam@example.org",
         **{**LEGISLATOR, "state": "VT", "title": "State Senator", "district": "Chittenden Central"},
-    )  # fmt: skip
+    )
     assert "jurisdiction_not_found" in found
 
 
 async def test_a_returning_signer_verified_by_staff_is_recognized(client, db, world):
     first = await make_campaign(db, slug="first", auto_verify="off")
     await make_campaign(db, slug="second")
-    office = {"title": "City Council Member", "office_level": "municipal",
-              "jurisdiction": "Milwaukee", "state": "WI", "district": "4"}  # fmt: skip
+    office = {
+        "title": "City Council Member",
+        "office_level": "municipal",
+        "jurisdiction": "Milwaukee",
+        "state": "WI",
+        "district": "4",
+    }
     row, _ = await sign_and_confirm(
         client, db, slug="first", full_name="Ana Ruiz", email="ana.ruiz@gmail.com", **office
     )

@@ -30,9 +30,15 @@ async def _with_signers(client, db, **campaign_fields):
     campaign = await make_campaign(db, **campaign_fields)
     for email, name, state, title, jurisdiction in PEOPLE:
         await verified_signer(
-            client, db, campaign.id, email, full_name=name, state=state, title=title,
+            client,
+            db,
+            campaign.id,
+            email,
+            full_name=name,
+            state=state,
+            title=title,
             jurisdiction=jurisdiction,
-        )  # fmt: skip
+        )
     return campaign
 
 
@@ -53,8 +59,11 @@ async def test_the_page_shows_the_count_goal_and_signers_by_state(client, db):
     headings = re.findall(r'<h3 id="signers-([A-Z]{2})">([^<]+) <span', signers)
     # States in the order of their names: Idaho before Iowa, although "IA" < "ID".
     assert headings == [
-        ("ID", "Idaho"), ("IA", "Iowa"), ("MN", "Minnesota"), ("WI", "Wisconsin"),
-    ]  # fmt: skip
+        ("ID", "Idaho"),
+        ("IA", "Iowa"),
+        ("MN", "Minnesota"),
+        ("WI", "Wisconsin"),
+    ]
     lines = re.findall(r"<li>([^<]+)</li>", signers)
     assert lines == [
         "Ida Idaho, Mayor, Boise",
@@ -77,8 +86,12 @@ async def test_the_tile_map_has_every_state_and_a_text_alternative(client, db):
     assert "<title>Iowa: 1 verified signer</title>" in svg
     table = _between(html, '<table class="state-counts">', "</table>")
     rows = re.findall(r'<a href="#signers-([A-Z]{2})">([^<]+)</a></th><td class="num">(\d+)', table)
-    assert rows == [("ID", "Idaho", "1"), ("IA", "Iowa", "1"), ("MN", "Minnesota", "2"),
-                    ("WI", "Wisconsin", "1")]  # fmt: skip
+    assert rows == [
+        ("ID", "Idaho", "1"),
+        ("IA", "Iowa", "1"),
+        ("MN", "Minnesota", "2"),
+        ("WI", "Wisconsin", "1"),
+    ]
 
 
 async def test_public_pages_have_no_style_attributes_or_private_data(client, db):

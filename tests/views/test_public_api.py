@@ -29,9 +29,12 @@ async def test_a_campaign_with_its_counts(client, db):
         client,
         db,
         campaign.id,
-        [("a@example.gov", "Ann Lee", "MN"), ("b@example.gov", "Bo Ray", "MN"),
-         ("c@example.gov", "Cy Oh", "WI")],
-    )  # fmt: skip
+        [
+            ("a@example.gov", "Ann Lee", "MN"),
+            ("b@example.gov", "Bo Ray", "MN"),
+            ("c@example.gov", "Cy Oh", "WI"),
+        ],
+    )
     await confirmed_signer(client, db, "d@example.gov", state="TX")  # confirmed: not counted
     response = await client.get(f"{API}/eats-act")
     assert response.status_code == 200

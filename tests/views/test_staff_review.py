@@ -14,13 +14,23 @@ QUEUE = "/staff/campaigns/eats-act/review"
 async def queue_with_three(client, db):
     await load_world(db)
     await make_campaign(db, auto_verify="off")
-    await sign_and_confirm(client, db, full_name="Ana Ruiz", email="ana@gmail.com",
-                           title="Mayor", office_level="municipal", jurisdiction="Saint Paul",
-                           state="MN", district="")  # fmt: skip
-    await sign_and_confirm(client, db, full_name="Dana Rivera",
-                           email="aide.rivera@legis.wisconsin.gov", **LEGISLATOR)  # fmt: skip
-    await sign_and_confirm(client, db, full_name="Dana Rivera",
-                           email="rep.rivera@legis.wisconsin.gov", **LEGISLATOR)  # fmt: skip
+    await sign_and_confirm(
+        client,
+        db,
+        full_name="Ana Ruiz",
+        email="ana@gmail.com",
+        title="Mayor",
+        office_level="municipal",
+        jurisdiction="Saint Paul",
+        state="MN",
+        district="",
+    )
+    await sign_and_confirm(
+        client, db, full_name="Dana Rivera", email="aide.rivera@legis.wisconsin.gov", **LEGISLATOR
+    )
+    await sign_and_confirm(
+        client, db, full_name="Dana Rivera", email="rep.rivera@legis.wisconsin.gov", **LEGISLATOR
+    )
     await make_staff(db, "rev@example.org", role="staff", name="Rev Iewer")
     await log_in(client, "rev@example.org")
     return {row["email"]: row["id"] for row in await db.fetch_all(sa.select(signatures))}
@@ -58,10 +68,15 @@ async def test_bulk_verify_and_reject_with_a_reason(client, db):
     )
     assert no_reason.status_code == 400 and "Give a reason" in no_reason.text
     rejected = await form_post(
-        client, QUEUE, QUEUE,
-        {"ids": [ids["aide.rivera@legis.wisconsin.gov"]], "action": "reject",
-         "reason": "Staff address, not the member's"},
-    )  # fmt: skip
+        client,
+        QUEUE,
+        QUEUE,
+        {
+            "ids": [ids["aide.rivera@legis.wisconsin.gov"]],
+            "action": "reject",
+            "reason": "Staff address, not the member's",
+        },
+    )
     assert rejected.status_code == 303
     statuses = {r["email"]: r["status"] for r in await db.fetch_all(sa.select(signatures))}
     assert statuses == {
@@ -75,8 +90,10 @@ async def test_bulk_verify_and_reject_with_a_reason(client, db):
         )
     )
     assert sorted(row["action"] for row in actors) == [
-        "signature.reject", "signature.verify", "signature.verify",
-    ]  # fmt: skip
+        "signature.reject",
+        "signature.verify",
+        "signature.verify",
+    ]
     assert {row["actor"] for row in actors} == {"rev@example.org"}
     assert "rejected" in (await client.get(QUEUE + "?status=rejected")).text
 
@@ -86,10 +103,17 @@ async def test_staff_correct_a_typo_in_the_jurisdiction(client, db):
     ana = ids["ana@gmail.com"]
     action = f"/staff/campaigns/eats-act/signatures/{ana}/office"
     response = await form_post(
-        client, QUEUE, action,
-        {"title": "Mayor", "office_level": "municipal", "jurisdiction": "St. Paul",
-         "state": "MN", "district": ""},
-    )  # fmt: skip
+        client,
+        QUEUE,
+        action,
+        {
+            "title": "Mayor",
+            "office_level": "municipal",
+            "jurisdiction": "St. Paul",
+            "state": "MN",
+            "district": "",
+        },
+    )
     assert response.status_code == 303
     row = await db.fetch_one(sa.select(signatures).where(signatures.c.id == ana))
     assert row["jurisdiction"] == "St. Paul"
@@ -100,9 +124,11 @@ async def test_staff_correct_a_typo_in_the_jurisdiction(client, db):
     assert entry["before"] == {"jurisdiction": "Saint Paul"}
     assert entry["after"] == {"jurisdiction": "St. Paul"}
     bad = await form_post(
-        client, QUEUE, action,
+        client,
+        QUEUE,
+        action,
         {"title": "", "office_level": "municipal", "jurisdiction": "x", "state": "ZZ"},
-    )  # fmt: skip
+    )
     assert bad.status_code == 400
 
 

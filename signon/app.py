@@ -14,29 +14,13 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from signon import db as database
 from signon import errors, settings
 from signon.campaigns import now_utc
 from signon.i18n import API_PREFIX, LocaleMiddleware
-from signon.views import (
-    api,
-    letters,
-    public,
-    public_api,
-    signing,
-    staff_audit,
-    staff_auth,
-    staff_campaigns,
-    staff_datasets,
-    staff_exports,
-    staff_outbox,
-    staff_review,
-    staff_users,
-)
+from signon.views.routes import routes
 from signon.web.public_cache import PublicResponseCache
 from signon.web.ratelimit import RateLimiter
 
@@ -88,26 +72,6 @@ async def database_unavailable(request: Request, exc: Exception) -> Response:
         request,
         errors.ServiceUnavailable("Signon cannot reach its database just now. Try again shortly."),
     )
-
-
-def routes() -> list:
-    return [
-        # First: the router tries routes in order, and the API takes the most requests
-        # (sign POSTs, partners polling counts); its paths clash with no other route.
-        Mount("/api/v1", routes=[*api.routes, *public_api.routes], middleware=api.MIDDLEWARE),
-        *public.routes,
-        *signing.routes,
-        *letters.routes,
-        *staff_auth.routes,
-        *staff_campaigns.routes,
-        *staff_users.routes,
-        *staff_audit.routes,
-        *staff_outbox.routes,
-        *staff_datasets.routes,
-        *staff_review.routes,
-        *staff_exports.routes,
-        Mount("/static", StaticFiles(directory=settings.PROJECT_DIR / "static"), name="static"),
-    ]
 
 
 def create_app(

@@ -126,7 +126,7 @@ def _public_url(route: str, **params: str) -> str:
     """An absolute link, from the app's own route table (URLs are never hand-built)."""
     from starlette.routing import Router
 
-    from signon.app import routes
+    from signon.views.routes import routes
 
     return settings.BASE_URL + str(Router(routes()).url_path_for(route, **params))
 

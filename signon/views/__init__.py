@@ -1,1 +1,1 @@
-"""HTTP handlers, one module per area. Each module exports `routes`."""
+"""HTTP handlers, one module per area of the site; routes.py is the route table."""

@@ -8,7 +8,6 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from signon import campaigns
 from signon.errors import ValidationFailed
@@ -83,10 +82,4 @@ MIDDLEWARE = [
         allow_credentials=False,
         max_age=86400,
     )
-]
-
-# POST /campaigns/{slug}/signatures (create_signature) shares its path with the signatory
-# list: views/public_api.py routes both methods, so a 405 lists both in Allow.
-routes = [
-    Route("/divisions", list_divisions, methods=["GET"], name="api:divisions"),
 ]

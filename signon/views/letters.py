@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from signon import campaigns
 from signon.campaigns import Campaign
@@ -134,25 +133,3 @@ async def deliver(request: Request) -> Response:
         f"The PDF is frozen; its SHA-256 is {done.sha256}.",
     )
     return RedirectResponse(request.url_for("letters:staff", slug=slug), status_code=303)
-
-
-routes = [
-    Route("/c/{slug}/letter.pdf", public_pdf, methods=["GET"], name="letters:pdf"),
-    Route("/staff/campaigns/{slug}/letter", staff_page, methods=["GET"], name="letters:staff"),
-    Route(
-        "/staff/campaigns/{slug}/letter.pdf", staff_pdf, methods=["GET"], name="letters:staff_pdf"
-    ),
-    Route(
-        "/staff/campaigns/{slug}/packets.zip",
-        packets_zip,
-        methods=["GET"],
-        name="letters:packets",
-    ),
-    Route(
-        "/staff/campaigns/{slug}/packets/{state}.pdf",
-        packet_pdf,
-        methods=["GET"],
-        name="letters:packet",
-    ),
-    Route("/staff/campaigns/{slug}/deliver", deliver, methods=["POST"], name="letters:deliver"),
-]

@@ -12,7 +12,6 @@ from babel.numbers import format_decimal
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from signon import campaign_rules, campaigns, settings
 from signon.campaigns import Campaign
@@ -172,11 +171,3 @@ async def og_image(request: Request) -> Response:
         # Drawing takes tens of milliseconds: off the event loop.
         png = _cards.put(card, None, await to_thread.run_sync(render_card, card))
     return Response(png, media_type="image/png", headers={"cache-control": "public, max-age=60"})
-
-
-routes = [
-    Route("/", home, methods=["GET"], name="public:home"),
-    Route("/c/{slug}", campaign_page, methods=["GET"], name="campaigns:detail"),
-    Route("/c/{slug}/embed", embed, methods=["GET"], name="campaigns:embed"),
-    Route("/c/{slug}/og.png", og_image, methods=["GET"], name="campaigns:og_image"),
-]

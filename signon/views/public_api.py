@@ -15,7 +15,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from signon.campaigns import now_utc
 from signon.errors import NotFound
@@ -170,16 +169,3 @@ async def signatures(request: Request) -> Response:
 
 async def openapi_json(request: Request) -> Response:
     return cached_json(request, openapi_document(), None)
-
-
-routes = [
-    Route("/campaigns", list_campaigns, methods=["GET"], name="api:campaigns"),
-    Route("/campaigns/{slug}", campaign_detail, methods=["GET"], name="api:campaign"),
-    Route(
-        "/campaigns/{slug}/signatures",
-        signatures,
-        methods=["GET", "POST"],
-        name="api:signatures",
-    ),
-    Route("/openapi.json", openapi_json, methods=["GET"], name="api:openapi"),
-]

@@ -11,7 +11,6 @@ from typing import ClassVar
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from signon import campaigns, settings
 from signon.errors import ValidationFailed
@@ -128,13 +127,3 @@ async def withdraw(request: Request) -> Response:
     await signatures.withdraw_signature(request.app.state.db, slug, request.path_params["token"])
     flash(request, _("Your signature has been withdrawn."))
     return RedirectResponse(request.url_for("campaigns:detail", slug=slug), status_code=303)
-
-
-routes = [
-    Route("/c/{slug}/sign", submit, methods=["POST"], name="signing:submit"),
-    Route("/c/{slug}/thanks", thanks, methods=["GET"], name="signing:thanks"),
-    Route("/c/{slug}/confirm/{token}", confirm_page, methods=["GET"], name="signing:confirm"),
-    Route("/c/{slug}/confirm/{token}", confirm, methods=["POST"], name="signing:confirm_submit"),
-    Route("/c/{slug}/withdraw/{token}", withdraw_page, methods=["GET"], name="signing:withdraw"),
-    Route("/c/{slug}/withdraw/{token}", withdraw, methods=["POST"], name="signing:withdraw_submit"),
-]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from signon.audit import list_audit
 from signon.views.staff_auth import staff_required
@@ -22,6 +21,3 @@ async def audit(request: Request) -> Response:
     entries = await list_audit(request.app.state.db, limit=PAGE_SIZE, before_id=before_id)
     older = entries[-1].id if len(entries) == PAGE_SIZE else None
     return render(request, "staff/audit.html", {"entries": entries, "older": older})
-
-
-routes = [Route("/staff/audit", audit, methods=["GET"], name="staff:audit")]

@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from signon import staff
 from signon.errors import Forbidden, TooManyAttempts
@@ -109,10 +108,3 @@ async def logout(request: Request) -> Response:
         await staff.end_sessions(request.app.state.db, staff_id)
     request.session.clear()
     return RedirectResponse(request.url_for("staff:login"), status_code=303)
-
-
-routes = [
-    Route("/staff/login", login_form, methods=["GET"], name="staff:login"),
-    Route("/staff/login", login, methods=["POST"], name="staff:login_submit"),
-    Route("/staff/logout", logout, methods=["POST"], name="staff:logout"),
-]

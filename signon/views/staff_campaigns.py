@@ -7,7 +7,6 @@ from typing import Any
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from signon import campaign_rules, campaigns
 from signon.campaign_rules import FORM_TIMEZONE
@@ -163,29 +162,3 @@ async def campaign_open(request: Request) -> Response:
 @staff_required
 async def campaign_close(request: Request) -> Response:
     return await _transition(request, campaigns.close_campaign)
-
-
-routes = [
-    Route("/staff/", dashboard, methods=["GET"], name="staff:dashboard"),
-    Route("/staff/campaigns/new", campaign_new, methods=["GET"], name="staff:campaign_new"),
-    Route("/staff/campaigns/new", campaign_create, methods=["POST"], name="staff:campaign_create"),
-    Route("/staff/campaigns/{slug}", campaign_detail, methods=["GET"], name="staff:campaign"),
-    Route(
-        "/staff/campaigns/{slug}/edit", campaign_edit, methods=["GET"], name="staff:campaign_edit"
-    ),
-    Route(
-        "/staff/campaigns/{slug}/edit",
-        campaign_update,
-        methods=["POST"],
-        name="staff:campaign_update",
-    ),
-    Route(
-        "/staff/campaigns/{slug}/open", campaign_open, methods=["POST"], name="staff:campaign_open"
-    ),
-    Route(
-        "/staff/campaigns/{slug}/close",
-        campaign_close,
-        methods=["POST"],
-        name="staff:campaign_close",
-    ),
-]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from signon.importing.records import STALE_AFTER, list_datasets
 from signon.views.staff_auth import staff_required
@@ -16,6 +15,3 @@ async def datasets(request: Request) -> Response:
     listed = await list_datasets(request.app.state.db, request.app.state.clock())
     limits = {name: limit.days for name, limit in STALE_AFTER.items()}
     return render(request, "staff/datasets.html", {"datasets": listed, "limits": limits})
-
-
-routes = [Route("/staff/datasets", datasets, methods=["GET"], name="staff:datasets")]

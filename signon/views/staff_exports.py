@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
-from starlette.routing import Route
 
 from signon import campaigns
 from signon.letter import exports
@@ -23,10 +22,3 @@ async def export_csv(request: Request) -> Response:
             "Cache-Control": "no-store",
         },
     )
-
-
-routes = [
-    Route(
-        "/staff/campaigns/{slug}/export.csv", export_csv, methods=["GET"], name="staff:export_csv"
-    )
-]

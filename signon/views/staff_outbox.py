@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from signon.mail import list_outbox
 from signon.views.staff_auth import staff_required
@@ -18,6 +17,3 @@ from signon.web.templating import render
 async def outbox(request: Request) -> Response:
     messages = await list_outbox(request.app.state.db)
     return render(request, "staff/outbox.html", {"messages": messages})
-
-
-routes = [Route("/staff/outbox", outbox, methods=["GET"], name="staff:outbox")]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from signon import campaigns
 from signon.errors import ValidationFailed
@@ -117,18 +116,3 @@ async def edit_office(request: Request) -> Response:
     flash(request, "Office corrected; its evidence was gathered again.")
     filters = _filters({key: str(form.get(key) or "") for key in FILTERS})
     return RedirectResponse(_queue_url(request, campaign.slug, filters), status_code=303)
-
-
-routes = [
-    Route("/staff/campaigns/{slug}/review", queue, methods=["GET"], name="review:queue"),
-    Route("/staff/campaigns/{slug}/review", decide, methods=["POST"], name="review:decide"),
-    Route(
-        "/staff/campaigns/{slug}/recompute", recompute, methods=["POST"], name="review:recompute"
-    ),
-    Route(
-        "/staff/campaigns/{slug}/signatures/{signature_id:int}/office",
-        edit_office,
-        methods=["POST"],
-        name="review:edit_office",
-    ),
-]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from signon import staff
 from signon.errors import ValidationFailed
@@ -65,10 +64,3 @@ async def user_update(request: Request) -> Response:
     state = "active" if member.is_active else "disabled"
     flash(request, f"{member.email} is now {member.role}, {state}.")
     return RedirectResponse(request.url_for("staff:users"), status_code=303)
-
-
-routes = [
-    Route("/staff/users", users, methods=["GET"], name="staff:users"),
-    Route("/staff/users", user_create, methods=["POST"], name="staff:user_create"),
-    Route("/staff/users/{staff_id:int}", user_update, methods=["POST"], name="staff:user_update"),
-]

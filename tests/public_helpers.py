@@ -10,7 +10,7 @@ from databases import Database
 from signon.audit import CLI
 from signon.tables import signatures
 from signon.verification import review
-from tests.signing_helpers import confirm, latest_email, link_in, sign
+from tests.factories import confirm, latest_email, link_in, sign
 
 
 async def signature_id(db: Database, email: str) -> int:

@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 from signon import mail
 from signon.tables import email_attempts, email_outbox
 from tests.conftest import make_campaign
-from tests.signing_helpers import link_in, sign
+from tests.factories import link_in, sign
 
 
 class Inbox:

@@ -22,8 +22,8 @@ from signon.tables import audit_log, congress_members, deliveries
 from signon.tables import campaigns as campaigns_table
 from signon.verification import review
 from tests.conftest import form_post, log_in, make_campaign, make_staff, shared_data
+from tests.factories import confirm, latest_email, link_in, sign, signature_rows
 from tests.letter.test_pdf import assert_numbered, text_lines, verified
-from tests.signing_helpers import confirm, latest_email, link_in, sign, signature_rows
 
 SIGNERS = [
     {"full_name": "Wanda Wells", "state": "WI", "jurisdiction": "Madison"},

@@ -5,7 +5,7 @@ import io
 
 from signon.letter.exports import csv_safe
 from tests.conftest import log_in, make_campaign, make_staff
-from tests.signing_helpers import sign
+from tests.factories import sign
 
 
 async def test_the_csv_has_every_signature_and_no_live_formula(client, db):

@@ -25,7 +25,7 @@ from signon.public.signatories import Signatory, fold, last_name
 from signon.tables import pdf_renders
 from signon.verification import review
 from tests.conftest import log_in, make_campaign, make_staff
-from tests.signing_helpers import confirm, latest_email, link_in, sign, signature_rows
+from tests.factories import confirm, latest_email, link_in, sign, signature_rows
 
 PAGE_FOOTER = re.compile(r"Page (\d+) of (\d+)$")
 

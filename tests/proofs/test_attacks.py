@@ -21,7 +21,7 @@ from signon.signing import tokens
 from signon.tables import campaigns, signatures, staff
 from signon.verification import review
 from tests.conftest import form_post, log_in, make_campaign, make_staff
-from tests.signing_helpers import confirm, latest_email, link_in, sign
+from tests.factories import confirm, latest_email, link_in, sign
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'><svg onload=alert(3)>"
 SQLI = ("' OR '1'='1", "'; DROP TABLE signatures; --", "1) OR (1=1", '" OR ""="')

@@ -31,7 +31,7 @@ from tests.browser_helpers import (
     plain_body,
 )
 from tests.conftest import NOW, PASSWORD, make_campaign, make_staff
-from tests.signing_helpers import OFFICIAL, link_in
+from tests.factories import OFFICIAL, link_in
 
 async_api = pytest.importorskip("playwright.async_api", reason="playwright is not installed")
 expect = async_api.expect

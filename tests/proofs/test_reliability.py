@@ -32,7 +32,7 @@ from databases import Database
 from signon import mail
 from signon.tables import campaign_counts, email_attempts, email_outbox, signatures
 from tests.conftest import csrf_from, make_campaign
-from tests.signing_helpers import OFFICIAL, link_in
+from tests.factories import OFFICIAL, link_in
 from tests.test_cli import cli_env
 from tests.test_mail import Inbox, free_port
 

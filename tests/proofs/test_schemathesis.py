@@ -23,8 +23,8 @@ from starlette.applications import Starlette
 
 from signon.web.openapi import openapi_document
 from tests.conftest import NOW, make_campaign
+from tests.factories import OFFICIAL
 from tests.public_helpers import verified_signer
-from tests.signing_helpers import OFFICIAL
 
 SLUGS = ("eats-act", "closed-one")
 ANSWERS: Counter[str] = Counter()  # printed at the end (pytest -rA or -s)

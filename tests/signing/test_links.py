@@ -10,7 +10,7 @@ from signon.audit import CLI
 from signon.signing import tokens
 from signon.tables import audit_log, signatures
 from tests.conftest import make_campaign
-from tests.signing_helpers import confirm, latest_email, link_in, sign, signature_rows
+from tests.factories import confirm, latest_email, link_in, sign, signature_rows
 
 
 async def signed_up(client, db, **overrides):

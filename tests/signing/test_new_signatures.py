@@ -19,7 +19,7 @@ from signon.signing import signatures as signatures_module
 from signon.signing.rules import parse_signature
 from signon.tables import email_outbox, signatures
 from tests.conftest import NOW, make_campaign
-from tests.signing_helpers import OFFICIAL, confirm, latest_email, link_in, signature_rows
+from tests.factories import OFFICIAL, confirm, latest_email, link_in, signature_rows
 
 API = "/api/v1/campaigns/eats-act/signatures"
 

@@ -1,5 +1,5 @@
 """The evidence engine and the auto-verify policy, on a small fictional world
-(tests/verification_fixtures.py). Precision first: a wrong automatic verification is
+(tests/world.py). Precision first: a wrong automatic verification is
 worse than a signature left for review."""
 
 import pytest
@@ -9,8 +9,8 @@ from signon.tables import audit_log, evidence, signatures
 from signon.verification import policy, review
 from signon.verification.evidence import Signal
 from tests.conftest import make_campaign, make_staff
-from tests.signing_helpers import confirm, latest_email, link_in, sign
-from tests.verification_fixtures import load_world
+from tests.factories import confirm, latest_email, link_in, sign
+from tests.world import load_world
 
 LEGISLATOR = {
     "title": "State Representative",

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from signon.tables import audit_log, signatures
 from tests.conftest import form_post, log_in, make_campaign, make_staff
 from tests.verification.test_policy import LEGISLATOR, sign_and_confirm
-from tests.verification_fixtures import load_world
+from tests.world import load_world
 
 QUEUE = "/staff/campaigns/eats-act/review"
 

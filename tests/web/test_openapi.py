@@ -20,7 +20,7 @@ from signon.offices import OFFICE_LEVELS
 from signon.signing import rules
 from signon.web.openapi import openapi_document
 from tests.conftest import make_campaign
-from tests.signing_helpers import OFFICIAL
+from tests.factories import OFFICIAL
 
 PREFIX = "/api/v1"
 

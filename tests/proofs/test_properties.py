@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 from signon.errors import ValidationFailed
 from signon.offices import OFFICE_LEVELS, STATES
 from signon.signing.rules import FIELDS, LIMITS, REQUIRED, parse_signature
-from tests.conftest import csrf_from, make_campaign
+from tests.factories import make_campaign
+from tests.forms import csrf_from
 
 # The same inputs on every run, and no database of past failures; the HTTP tests
 # share one database and campaign across examples on purpose (each example checks the

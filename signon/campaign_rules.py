@@ -114,7 +114,8 @@ def parse_campaign_fields(data: Mapping[str, Any]) -> CampaignFields:
 def _parse_goal(raw: str, errors: dict[str, list[str]]) -> int | None:
     if not raw:
         return None
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_GOAL:
+    # isdecimal, not isdigit: int() refuses digits such as "²" that isdigit accepts.
+    if not raw.isdecimal() or not 0 < int(raw) <= MAX_GOAL:
         errors["goal"] = [f"Enter a whole number from 1 to {MAX_GOAL:,}, or leave it empty."]
         return None
     return int(raw)

@@ -638,3 +638,11 @@ def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
     )
     problems = [line for line in result.stderr.splitlines() if "signon" in line]
     assert result.returncode == 0 and not problems, result.stderr
+    # The control: verify does fail a unit whose command is missing.
+    broken = tmp_path / "broken" / "signon-worker.service"
+    broken.parent.mkdir()
+    broken.write_text((tmp_path / broken.name).read_text().replace(sys.executable, "/nonexistent"))
+    refused = subprocess.run(  # noqa: S603 - our own command
+        [analyze, "verify", str(broken)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert refused.returncode != 0 and "/nonexistent" in refused.stderr, refused.stderr

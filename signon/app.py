@@ -15,14 +15,17 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from signon import db as database
 from signon import errors, settings
 from signon.campaigns import now_utc
 from signon.i18n import API_PREFIX, LocaleMiddleware
 from signon.views.routes import routes
+from signon.web.proxy import TrustedProxies
 from signon.web.public_cache import PublicResponseCache
 from signon.web.ratelimit import RateLimiter
+from signon.web.request_log import RequestLogMiddleware
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -66,6 +69,14 @@ class SiteSessionMiddleware(SessionMiddleware):
         await super().__call__(scope, receive, send)
 
 
+def proxy_headers(trusted: TrustedProxies) -> list[Middleware]:
+    """X-Forwarded-For and -Proto, from trusted proxies only (signon/web/proxy.py)."""
+    if not trusted:
+        return []
+    hosts = "*" if trusted.everyone else trusted.entries
+    return [Middleware(ProxyHeadersMiddleware, trusted_hosts=hosts)]
+
+
 async def database_unavailable(request: Request, exc: Exception) -> Response:
     """While PostgreSQL is unreachable: a clear 503, never a hang or a traceback."""
     return await errors.domain_error(
@@ -82,17 +93,24 @@ def create_app(
     min_fill_seconds: float | None = None,
     clock: Callable[[], datetime] | None = None,
     public_cache_seconds: float | None = None,
+    forwarded_allow_ips: str | None = None,
+    redis_url: str | None = None,
 ) -> Starlette:
     """Build the app. Refuses to start (ConfigurationError) without a safe secret key.
 
     The keyword arguments override settings (tests use them); by default they come from
-    SIGN_RATE_LIMIT, MIN_FILL_SECONDS and PUBLIC_CACHE_SECONDS. `clock` gives "now" to the
-    rules that depend on the date (closing dates, roster terms), so tests can fix it.
+    SIGN_RATE_LIMIT, MIN_FILL_SECONDS, PUBLIC_CACHE_SECONDS, FORWARDED_ALLOW_IPS and
+    REDIS_URL.
+    `clock` gives "now" to the rules that depend on the date (closing dates, roster
+    terms), so tests can fix it.
     """
     secret = settings.secret_key()
     limiter = RateLimiter(
         settings.SIGN_RATE_LIMIT if sign_rate_limit is None else sign_rate_limit,
-        settings.REDIS_URL,
+        redis_url or settings.REDIS_URL,
+    )
+    trusted = TrustedProxies(
+        settings.FORWARDED_ALLOW_IPS if forwarded_allow_ips is None else forwarded_allow_ips
     )
     if db is None:
         db = database.make_database(database_url or database.resolve_database_url())
@@ -116,7 +134,10 @@ def create_app(
     app = Starlette(
         routes=routes(),
         middleware=[
-            # Outermost: it replays whole responses, headers of every layer included.
+            # Outermost: it sees the peer itself, times the whole response, logs errors.
+            Middleware(RequestLogMiddleware, trusted=trusted),
+            *proxy_headers(trusted),
+            # It replays whole responses, headers of every inner layer included.
             Middleware(
                 PublicResponseCache,
                 seconds=(

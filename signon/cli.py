@@ -1,8 +1,11 @@
 """The `signon` command line (SPEC section 3): one click group; each docstring is its help.
 
 Commands call the same domain functions as the staff pages, acting as the audit log's
-"cli" actor. Every command that touches the database applies pending migrations first
-(a no-op when the schema is current), so `signon demo` works on an empty database.
+"cli" actor. Who migrates (README, docs/deploy.md): `signon migrate` always; in development
+every other command that touches the database migrates first too (under the lock, a no-op
+when the schema is current), so `signon demo` works on an empty database; in production
+only `signon migrate` (the release step) does, and the others refuse to run on a schema
+behind the code. The worker never migrates: it starts with any schema and retries.
 Modules that load the database drivers are imported inside the commands: `signon --help`
 stays instant, reads no configuration and starts no database.
 """
@@ -81,33 +84,63 @@ def main() -> None:
     logging.getLogger("signon").setLevel(logging.INFO)
 
 
-def _migrated_url() -> str:
-    """The database URL (starting the embedded server if need be), migrated to head."""
+def _migrated_url(migrate: bool | None = None) -> str:
+    """The database URL (starting the embedded server if need be), at the latest migration.
+
+    `migrate`: apply pending migrations (default: in development only); otherwise refuse a
+    schema that is behind the code.
+    """
     from signon import db
 
     url = db.resolve_database_url()
-    asyncio.run(_check_connection(url))
-    db.migrate(url)
+    found = asyncio.run(_check_connection(url))
+    if migrate is None:
+        migrate = not settings.is_production()
+    if migrate:
+        db.migrate(url)
+    elif found != db.latest_revision():
+        raise Refused(
+            [
+                f"The database schema is at {found or 'no migration'}, the code expects "
+                f"{db.latest_revision()}: run `signon migrate` first (the release step)."
+            ]
+        )
     return url
 
 
-async def _check_connection(url: str) -> None:
-    """Fail with one clear line, not a driver traceback, when the database cannot be used."""
+async def _check_connection(url: str) -> str | None:
+    """Fail with one clear line, not a driver traceback, when the database cannot be used.
+
+    Returns the schema's revision (None before the first migration).
+    """
     import asyncpg
 
     from signon.db import sqlalchemy_url
 
     try:
         dsn = sqlalchemy_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
-        connection = await asyncpg.connect(dsn, timeout=10)
+        cache = {} if settings.statement_cache() else {"statement_cache_size": 0}
+        connection = await asyncpg.connect(dsn, timeout=10, **cache)
     except (OSError, ValueError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         raise Refused([f"Cannot connect to the database: {exc}"]) from exc
-    await connection.close()
+    try:
+        if await connection.fetchval("SELECT to_regclass('alembic_version') IS NULL"):
+            return None
+        return await connection.fetchval("SELECT version_num FROM alembic_version")
+    finally:
+        await connection.close()
 
 
-def _run(work: Callable[[Database], Awaitable[T]]) -> T:
-    """Migrate, then run `work` with a connected database and return its result."""
-    url = _migrated_url()
+def _run(work: Callable[[Database], Awaitable[T]], *, schema: bool = True) -> T:
+    """Migrate (or check the schema, see _migrated_url), then run `work` with a connected
+    database and return its result. `schema=False` skips both (the worker)."""
+    if schema:
+        url = _migrated_url()
+    else:
+        from signon import db
+
+        url = db.resolve_database_url()
+        asyncio.run(_check_connection(url))
 
     async def connected() -> T:
         from signon.db import make_database
@@ -137,12 +170,28 @@ def _public_url(route: str, **params: str) -> str:
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--reload", is_flag=True, help="Restart when the code changes (development).")
 def serve(host: str, port: int, workers: int, reload: bool) -> None:
-    """Serve the web app, after applying pending migrations."""
+    """Serve the web app (in development, after applying pending migrations).
+
+    Forwarded headers are trusted from FORWARDED_ALLOW_IPS only; each request is logged
+    once, in LOG_FORMAT.
+    """
     import uvicorn
+
+    from signon.logconfig import logging_config
 
     settings.secret_key()  # refuse to start without a safe key, before touching anything
     url = _migrated_url()
-    options: dict[str, Any] = {"host": host, "port": port, "loop": "uvloop", "http": "httptools"}
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "loop": "uvloop",
+        "http": "httptools",
+        # The app applies FORWARDED_ALLOW_IPS itself (signon/web/proxy.py); uvicorn's own
+        # would trust 127.0.0.1 by default. Requests are logged by the app, once.
+        "proxy_headers": False,
+        "access_log": False,
+        "log_config": logging_config(),
+    }
     if workers == 1 and not reload:
         from signon.app import create_app
 
@@ -171,9 +220,10 @@ def _exit_normally_on_sigterm() -> None:
 
 @main.command()
 def migrate() -> None:
-    """Apply the database migrations (Alembic upgrade to head)."""
+    """Apply the database migrations (Alembic upgrade to head), under a lock: processes
+    that start together wait for each other's."""
     logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
-    _migrated_url()
+    _migrated_url(migrate=True)
     click.echo("The database schema is up to date.")
 
 
@@ -307,22 +357,26 @@ def worker(once: bool) -> None:
     """Send queued email through SMTP_URL, retrying with backoff while it is down.
 
     With SMTP_URL unset, each message is written to the log and kept in the outbox, where
-    staff can read it (/staff/outbox). Several workers may run side by side.
+    staff can read it (/staff/outbox). Several workers may run side by side. It never
+    migrates, and keeps running while the database is away; SIGTERM or Ctrl-C lets it
+    finish the message in hand, then it exits with status 0.
     """
     from signon import mail
+    from signon.logconfig import configure_logging
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    configure_logging()
 
     async def run(db: Database) -> int:
         if once:
             return await mail.deliver_due(db, settings.SMTP_URL)
-        await mail.run_worker(db, settings.SMTP_URL)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await mail.run_worker(db, settings.SMTP_URL, stop=stop)
         return 0
 
-    try:
-        sent = _run(run)
-    except KeyboardInterrupt:
-        return
+    sent = _run(run, schema=False)
     if once:
         click.echo(f"Sent {sent} message(s).")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,12 @@ def resolve_database_url() -> str:
     """DATABASE_URL, or the embedded server's URL when it is unset (SPEC section 3)."""
     if settings.DATABASE_URL:
         return settings.DATABASE_URL
+    if settings.is_production():
+        # An empty embedded database would answer "no campaign here" to every visitor.
+        raise settings.ConfigurationError(
+            "DATABASE_URL must be set when SIGNON_ENV=production (the embedded PostgreSQL "
+            "is for trying Signon, never a fallback)"
+        )
     url = start_embedded_server(settings.VAR_DIR / "pgdata")
     log.info("DATABASE_URL is unset: using the embedded PostgreSQL in %s", settings.VAR_DIR)
     return url
@@ -103,6 +110,8 @@ POOL_OPTIONS = {"min_size": 2, "max_size": 10}
 
 
 def make_database(url: str, **options: object) -> databases.Database:
+    if not settings.statement_cache():
+        options = {"statement_cache_size": 0, **options}
     return _Database(sqlalchemy_url(url), **{**POOL_OPTIONS, **options})
 
 
@@ -113,11 +122,57 @@ def alembic_config(url: str):  # -> alembic.config.Config, imported lazily
     cfg.set_main_option("script_location", str(settings.PROJECT_DIR / "migrations"))
     # '%' is ConfigParser's interpolation character; URLs may carry it in passwords.
     cfg.set_main_option("sqlalchemy.url", sqlalchemy_url(url).replace("%", "%%"))
+    # Read by migrations/env.py, which reads no setting itself.
+    cfg.attributes["statement_cache"] = settings.statement_cache()
     return cfg
 
 
-def migrate(url: str, revision: str = "head") -> None:
-    """Upgrade the database to `revision`. Synchronous: call it outside an event loop."""
-    from alembic import command
+# Any fixed number: every Signon process that migrates a database takes the same lock.
+MIGRATION_LOCK_KEY = 0x5349474E  # "SIGN"
+# How long a migration waits for another process's (SPEC section 3: never two at once).
+MIGRATION_LOCK_TIMEOUT_SECONDS = 120
 
-    command.upgrade(alembic_config(url), revision)
+
+class MigrationLockTimeout(settings.ConfigurationError):
+    """Another process held the migration lock for longer than the timeout."""
+
+
+def migrate(
+    url: str, revision: str = "head", *, lock_timeout: float = MIGRATION_LOCK_TIMEOUT_SECONDS
+) -> None:
+    """Upgrade the database to `revision`, under the migration lock (migrations/env.py).
+
+    Synchronous: call it outside an event loop.
+    """
+    from alembic import command
+    from sqlalchemy.exc import DBAPIError
+
+    cfg = alembic_config(url)
+    cfg.attributes["lock_timeout_ms"] = int(lock_timeout * 1000)
+    try:
+        command.upgrade(cfg, revision)
+    except DBAPIError as exc:
+        if "lock timeout" not in str(exc.orig):
+            raise
+        raise MigrationLockTimeout(
+            f"Another process held the migration lock for more than {lock_timeout:g} s; "
+            "is a migration still running?"
+        ) from exc
+
+
+@functools.cache
+def latest_revision() -> str:
+    """The head of migrations/, which the code's schema expects (read once: it is code)."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config("postgresql://unused")).get_current_head()
+    assert head is not None
+    return head
+
+
+async def schema_revision(db: databases.Database) -> str | None:
+    """The revision the database's schema is at; None when it has never been migrated."""
+    exists = await db.fetch_val("SELECT to_regclass('alembic_version') IS NOT NULL")
+    if not exists:
+        return None
+    return await db.fetch_val("SELECT version_num FROM alembic_version")

@@ -119,7 +119,7 @@ async def text_not_storable(request: Request, exc: Exception) -> Response:
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
-    log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # Logged once, with the request id, by signon/web/request_log.py, which calls this.
     return _error_response(
         request, 500, _("The error has been logged. Please try again in a moment.")
     )

@@ -7,6 +7,8 @@ can read every message in the outbox.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -138,26 +140,26 @@ def _is_permanent(error: Exception) -> bool:
     )
 
 
-async def deliver_due(db: Database, smtp_url: str | None, *, batch: int = 50) -> int:
-    """Send the messages that are due, once. Returns how many were delivered.
+async def deliver_due(
+    db: Database, smtp_url: str | None, *, batch: int = 50, stop: asyncio.Event | None = None
+) -> int:
+    """Send up to `batch` messages that are due, once. Returns how many were delivered.
 
-    Rows are locked (SKIP LOCKED) for the batch, so several workers can run side by side.
+    Each message is claimed (FOR UPDATE SKIP LOCKED, so several workers can run side by
+    side), sent and marked in a transaction of its own: when the worker is cut off (the
+    database restarts, the process is killed), only the message in hand can be sent again,
+    never those before it. `stop` ends the run between two messages.
     """
     smtp = _Smtp(smtp_url) if smtp_url else None
     delivered = 0
     try:
-        async with db.transaction():
-            rows = await db.fetch_all(
-                sa.select(email_outbox)
-                .where(
-                    email_outbox.c.status == "pending",
-                    email_outbox.c.next_attempt_at <= sa.func.now(),
-                )
-                .order_by(email_outbox.c.id)
-                .limit(batch)
-                .with_for_update(skip_locked=True)
-            )
-            for row in rows:
+        for _n in range(batch):
+            if stop is not None and stop.is_set():
+                break
+            async with db.transaction():
+                row = await db.fetch_one(_NEXT_DUE)
+                if row is None:
+                    break
                 delivered += await _attempt(db, smtp, row)
     finally:
         if smtp is not None:
@@ -165,8 +167,20 @@ async def deliver_due(db: Database, smtp_url: str | None, *, batch: int = 50) ->
     return delivered
 
 
+_NEXT_DUE = (
+    sa.select(email_outbox)
+    .where(email_outbox.c.status == "pending", email_outbox.c.next_attempt_at <= sa.func.now())
+    .order_by(email_outbox.c.id)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+
+
 async def _attempt(db: Database, smtp: _Smtp | None, row: Any) -> int:
+    """Send one message and record the outcome; a message that cannot be built, or that
+    the server refuses for good, is marked failed with the reason."""
     error: Exception | None = None
+    permanent = False
     if smtp is None:
         log.info(
             "Email (SMTP_URL unset) to %s: %s\n%s",
@@ -176,38 +190,46 @@ async def _attempt(db: Database, smtp: _Smtp | None, row: Any) -> int:
         )
     else:
         try:
-            await smtp.send(_build(row))
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            error = exc
-            smtp.client = None  # the connection is suspect: open a fresh one next time
+            message = _build(row)
+        except Exception as exc:  # whatever breaks one message, not the rest
+            error, permanent = RuntimeError(f"The message could not be built: {exc}"), True
+        else:
+            try:
+                await smtp.send(message)
+            except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+                error, permanent = exc, _is_permanent(exc)
+                smtp.client = None  # the connection is suspect: open a fresh one next time
+    await _record(
+        db, row, error, permanent, note=None if smtp else "SMTP_URL unset: written to the log"
+    )
+    return 1 if error is None else 0
+
+
+async def _record(
+    db: Database, row: Any, error: Exception | None, permanent: bool, *, note: str | None
+) -> None:
     attempts = row["attempts"] + 1
-    note = None if smtp else "SMTP_URL unset: written to the log"
+    reason = str(error)[:2000] if error else note
     await db.execute(
-        email_attempts.insert().values(
-            outbox_id=row["id"], ok=error is None, error=(str(error)[:2000] if error else note)
-        )
+        email_attempts.insert().values(outbox_id=row["id"], ok=error is None, error=reason)
     )
+    values: dict[str, Any] = {"attempts": attempts, "last_error": reason}
     if error is None:
-        await db.execute(
-            email_outbox.update()
-            .where(email_outbox.c.id == row["id"])
-            .values(status="sent", attempts=attempts, sent_at=sa.func.now(), last_error=note)
+        log.info("Email %s sent to %s (attempt %d)", row["id"], row["to_address"], attempts)
+        values.update(status="sent", sent_at=sa.func.now())
+    elif permanent:
+        log.warning("Email %s to %s failed for good: %s", row["id"], row["to_address"], error)
+        values.update(status="failed")
+    else:
+        log.warning(
+            "Email %s to %s failed (attempt %d), will retry: %s",
+            row["id"],
+            row["to_address"],
+            attempts,
+            error,
         )
-        return 1
-    log.warning(
-        "Email %s to %s failed (attempt %d): %s", row["id"], row["to_address"], attempts, error
-    )
-    await db.execute(
-        email_outbox.update()
-        .where(email_outbox.c.id == row["id"])
-        .values(
-            status="failed" if _is_permanent(error) else "pending",
-            attempts=attempts,
-            last_error=str(error)[:2000],
-            next_attempt_at=sa.func.now() + sa.cast(backoff(attempts), sa.Interval),
-        )
-    )
-    return 0
+        values.update(next_attempt_at=sa.func.now() + sa.cast(backoff(attempts), sa.Interval))
+    await db.execute(email_outbox.update().where(email_outbox.c.id == row["id"]).values(**values))
 
 
 async def list_outbox(db: Database, *, limit: int = 100) -> list[OutboxMessage]:
@@ -236,17 +258,34 @@ def confirmation_subject(title: str) -> str:
     return _("Confirm your signature: %(title)s") % {"title": title}
 
 
-async def run_worker(db: Database, smtp_url: str | None, *, poll_seconds: float = 2.0) -> None:
-    """Deliver due messages until cancelled; sleeps between empty polls."""
-    import asyncio
+async def run_worker(
+    db: Database,
+    smtp_url: str | None,
+    *,
+    poll_seconds: float = 2.0,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Deliver due messages until `stop` is set (or the task is cancelled).
 
+    Nothing that goes wrong in one poll ends the worker: the database restarting or away,
+    a connection cut mid-transaction, a bug met by one message. It logs and polls again,
+    waiting longer after each failure in a row (at most a minute).
+    """
+    stop = stop or asyncio.Event()
     if not smtp_url:
         log.info("SMTP_URL is unset: emails are written to the log and kept in the outbox")
-    while True:
+    failures = 0
+    while not stop.is_set():
         try:
-            sent = await deliver_due(db, smtp_url)
-        except OSError as exc:  # the database is unreachable: keep trying
-            log.warning("Outbox poll failed: %s", exc)
+            sent = await deliver_due(db, smtp_url, stop=stop)
+            failures = 0
+        except Exception as exc:  # see the docstring
+            failures += 1
+            log.warning("Outbox poll failed (%d in a row), retrying: %r", failures, exc)
             sent = 0
         if not sent:
-            await asyncio.sleep(poll_seconds)
+            # A short outage (a restart) costs seconds; a long one, a poll a minute.
+            wait = min(poll_seconds * max(failures, 1), 60.0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), wait)
+    log.info("The worker stops: SIGTERM or Ctrl-C, after the message in hand")

@@ -32,6 +32,12 @@ MIN_FILL_SECONDS: float = config("MIN_FILL_SECONDS", cast=float, default=3.0)
 TOKEN_MAX_AGE_DAYS: int = config("TOKEN_MAX_AGE_DAYS", cast=int, default=14)
 PORT: int = config("PORT", cast=int, default=8000)
 _SECRET_KEY: Secret | None = config("SECRET_KEY", cast=Secret, default=None)
+# Operations (SPEC section 3, docs/deploy.md): which proxies' forwarded headers are trusted
+# (none by default, so no client can forge its address), asyncpg's statement cache (off
+# behind PgBouncer in transaction pooling mode) and the log format.
+FORWARDED_ALLOW_IPS: str = config("FORWARDED_ALLOW_IPS", default="")
+DATABASE_STATEMENT_CACHE: str = config("DATABASE_STATEMENT_CACHE", default="on")
+LOG_FORMAT: str = config("LOG_FORMAT", default="text")
 
 # Staff sessions last a working day; the cookie is re-issued on every request.
 SESSION_MAX_AGE_SECONDS = 12 * 60 * 60
@@ -61,6 +67,22 @@ class ConfigurationError(Exception):
 
 def is_production() -> bool:
     return SIGNON_ENV not in DEVELOPMENT_ENVS
+
+
+def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:
+    if value.strip().lower() not in choices:
+        raise ConfigurationError(f"{name}={value!r} must be one of: {', '.join(choices)}")
+    return value.strip().lower()
+
+
+def statement_cache() -> bool:
+    """False when DATABASE_STATEMENT_CACHE=off: PgBouncer's transaction pooling hands each
+    transaction any server connection, where another client's named statements live."""
+    return _choice("DATABASE_STATEMENT_CACHE", DATABASE_STATEMENT_CACHE, ("on", "off")) == "on"
+
+
+def log_format() -> str:
+    return _choice("LOG_FORMAT", LOG_FORMAT, ("text", "json"))
 
 
 def secret_key() -> str:

@@ -114,3 +114,49 @@ async def test_staff_read_the_outbox(client, db):
     assert 'href="/staff/outbox"' in dashboard
     page = (await client.get("/staff/outbox")).text
     assert "ana.diaz@stpaul.gov" in page and "/c/eats-act/confirm/" in page
+
+
+class PickyInbox(Inbox):
+    """Refuses one recipient for good (550), as a server does for a mailbox that is gone."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("gone@"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+async def _queue(db, *addresses):
+    for address in addresses:
+        message = mail.OutgoingEmail(address, "Hello", "Body", None, "confirmation")
+        await mail.queue_email(db, message)
+
+
+async def test_a_message_that_cannot_be_built_or_is_refused_fails_alone(client, db, caplog):
+    from tests.conftest import log_in, make_staff
+
+    inbox = PickyInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        # A line break in an address cannot become a header: the message cannot be built.
+        await _queue(db, "a@example.org", "b@example.org\nBcc: c@example.org", "gone@example.org")
+        await _queue(db, "d@example.org")
+        url = f"smtp://127.0.0.1:{controller.port}"
+        with caplog.at_level("INFO", logger="signon.mail"):
+            assert await mail.deliver_due(db, url) == 2
+            # Nothing is sent again, the failed ones are not retried.
+            await db.execute(email_outbox.update().values(next_attempt_at=sa.func.now()))
+            assert await mail.deliver_due(db, url) == 0
+    finally:
+        controller.stop()
+    assert sorted(m["To"] for m in inbox.messages) == ["a@example.org", "d@example.org"]
+    rows = await db.fetch_all(sa.select(email_outbox).order_by(email_outbox.c.id))
+    assert [row["status"] for row in rows] == ["sent", "failed", "failed", "sent"]
+    assert "could not be built" in rows[1]["last_error"]
+    assert "No such mailbox" in rows[2]["last_error"]
+    assert caplog.text.count(" sent to ") == 2 and caplog.text.count("failed for good") == 2
+    await make_staff(db, "rev@example.org", role="staff", name="Rev")
+    await log_in(client, "rev@example.org")
+    page = (await client.get("/staff/outbox")).text
+    assert "could not be built" in page and "No such mailbox" in page

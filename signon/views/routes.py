@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from signon import settings
 from signon.views import (
     api,
+    health,
     letters,
     public,
     public_api,
@@ -60,6 +61,8 @@ def routes() -> list[BaseRoute]:
             ],
             middleware=api.MIDDLEWARE,
         ),
+        get("/healthz", health.healthz, "health:live"),
+        get("/readyz", health.readyz, "health:ready"),
         get("/", public.home, "public:home"),
         get("/c/{slug}", public.campaign_page, "campaigns:detail"),
         get("/c/{slug}/embed", public.embed, "campaigns:embed"),

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,7 +23,7 @@ from signon import db as database
 from signon import staff
 from signon.tables import metadata
 from tests.factories import NOW
-from tests.postgres import admin, find_admin_url, with_database
+from tests.postgres import PrivatePostgres, admin, find_admin_url, with_database
 
 # Still argon2, at its lightest cost: the default takes ~0.3 s a hash on this machine, and
 # the suite hashes hundreds of passwords. Production keeps argon2-cffi's defaults.
@@ -73,3 +76,18 @@ async def client(app: Starlette, db: Database) -> AsyncIterator[httpx.AsyncClien
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 51000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    # Not under pytest's tmp_path: PostgreSQL runs as another user when the tests run as
+    # root, and every new pytest run makes /tmp/pytest-of-root private again.
+    folder = Path(tempfile.mkdtemp(prefix="signon-pg-"))
+    try:
+        server = PrivatePostgres(folder / "data")
+        try:
+            yield server
+        finally:
+            server.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -171,3 +171,8 @@ async def sign_and_confirm(client, db, slug="eats-act", **office):
         sa.select(evidence.c.kind, evidence.c.strength).where(evidence.c.signature_id == row["id"])
     )
     return row, {k["kind"]: k["strength"] for k in kinds}
+
+
+def signer(n: int | str) -> dict[str, str]:
+    """The nth of many fictional officials signing (load and reliability proofs)."""
+    return {**OFFICIAL, "full_name": f"Member {n} Díaz", "email": f"member{n}@stpaul.gov"}

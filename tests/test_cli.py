@@ -14,15 +14,7 @@ import sqlalchemy as sa
 
 from signon.tables import audit_log, campaigns, staff
 from tests.factories import PASSWORD, log_in, make_campaign
-from tests.processes import TIMEOUT_SECONDS, Result, cli_env, free_port, run_signon
-
-
-def assert_refused(result: Result, *expected: str) -> None:
-    """Non-zero exit, every expected text in the message, and no traceback."""
-    assert result.returncode != 0, result
-    assert "Traceback" not in result.stderr, result.stderr
-    for text in expected:
-        assert text in result.stderr, result.stderr
+from tests.processes import TIMEOUT_SECONDS, Result, assert_refused, cli_env, free_port, run_signon
 
 
 async def test_help_needs_no_configuration_and_starts_no_database(tmp_path):

@@ -32,9 +32,9 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from signon import settings
-from tests.proofs.test_reliability import PrivatePostgres, signer
-from tests.test_cli import assert_refused, cli_env, run_signon
-from tests.test_mail import Inbox, free_port
+from tests.emails import Inbox
+from tests.factories import signer
+from tests.processes import assert_refused, cli_env, free_port, run_signon
 
 API = "/api/v1/campaigns/eats-act/signatures"
 BODY = "We, the undersigned, urge Congress to **reject** the EATS Act.\n"
@@ -417,19 +417,6 @@ async def test_redis_down_fails_no_request_and_recovers(db, database_url, redis_
 
 
 # -- The worker through a PostgreSQL restart, and SIGTERM -------------------------------
-
-
-@pytest.fixture
-def private_postgres() -> Iterator[PrivatePostgres]:
-    folder = Path(tempfile.mkdtemp(prefix="signon-pg-"))
-    try:
-        server = PrivatePostgres(folder / "data")
-        try:
-            yield server
-        finally:
-            server.close()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 async def _queue(url: str, first: int, count: int) -> None:

@@ -13,18 +13,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
 import httpx
-import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from databases import Database
@@ -32,18 +29,15 @@ from databases import Database
 from signon import mail
 from signon.tables import campaign_counts, email_attempts, email_outbox, signatures
 from tests.emails import Inbox, link_in
-from tests.factories import OFFICIAL, make_campaign
+from tests.factories import OFFICIAL, make_campaign, signer
 from tests.forms import csrf_from
+from tests.postgres import PrivatePostgres
 from tests.processes import cli_env, free_port
 
 API = "/api/v1/campaigns/eats-act/signatures"
 FORM_PAGE = "/c/eats-act"
 FORM = "/c/eats-act/sign"
 SUCCESS = (200, 201, 303)
-
-
-def signer(n: int | str) -> dict[str, str]:
-    return {**OFFICIAL, "full_name": f"Member {n} Díaz", "email": f"member{n}@stpaul.gov"}
 
 
 async def sign_api(client: httpx.AsyncClient, data: dict[str, str]) -> httpx.Response:
@@ -172,57 +166,6 @@ async def test_smtp_down_for_a_whole_run_loses_no_email(client, db):
 
 
 # -- PostgreSQL restarted in the middle of a signing load -------------------------------
-
-
-class PrivatePostgres:
-    """A PostgreSQL server of the test's own: pgserver's binaries, a data directory and a
-    Unix socket under a temporary folder. It can be stopped and started again in place."""
-
-    def __init__(self, data_dir: Path) -> None:
-        import pgserver
-
-        self.pgserver = pgserver
-        self.server = pgserver.get_server(data_dir, cleanup_mode="delete")
-        self.data_dir = self.server.pgdata
-        self.socket_dir = self.server.get_postmaster_info().socket_dir
-        self.url = f"postgresql://postgres@/postgres?host={self.socket_dir}"
-        self.running = True
-
-    def _pg_ctl(self, *args: str) -> None:
-        # As root, pgserver runs PostgreSQL as its own system user; so must we.
-        self.pgserver.pg_ctl(
-            list(args), pgdata=self.data_dir, user=self.server.system_user, timeout=60
-        )
-
-    def stop(self) -> None:
-        """Fast shutdown: open sessions are cut off, as when the server is restarted."""
-        self._pg_ctl("-w", "-m", "fast", "stop")
-        self.running = False
-
-    def start(self) -> None:
-        log = str(self.data_dir / "log")
-        self._pg_ctl("-w", "-o", '-h ""', "-o", f"-k {self.socket_dir}", "-l", log, "start")
-        self.running = True
-
-    def close(self) -> None:
-        if self.running:
-            self.stop()
-        self.server.cleanup()  # removes the data directory
-
-
-@pytest.fixture
-def private_postgres() -> Iterator[PrivatePostgres]:
-    # Not under pytest's tmp_path: PostgreSQL runs as another user when the tests run as
-    # root, and every new pytest run makes /tmp/pytest-of-root private again.
-    folder = Path(tempfile.mkdtemp(prefix="signon-pg-"))
-    try:
-        server = PrivatePostgres(folder / "data")
-        try:
-            yield server
-        finally:
-            server.close()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.asynccontextmanager

@@ -54,6 +54,8 @@ class Claim:
     jurisdiction: str
     state: str
     district: str | None
+    # The division staff chose in "Edit office", which stands instead of the typed place.
+    division_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ async def gather_evidence(
         state=claim.state,
         title=claim.title,
         district=claim.district,
+        chosen=claim.division_id,
     )
     signals = [_jurisdiction_signal(resolution, imported)]
     today = now.date().isoformat()
@@ -125,6 +128,8 @@ def _signal(
 
 def _jurisdiction_signal(resolution: Resolution, imported: dict[str, datetime]) -> Signal:
     kind = "jurisdiction_found" if resolution.found else "jurisdiction_not_found"
+    if resolution.ambiguous:
+        kind = "jurisdiction_ambiguous"
     return _signal(kind, "none", resolution.detail, "ocd", imported)
 
 

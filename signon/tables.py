@@ -170,6 +170,9 @@ signatures = sa.Table(
     sa.Column("state", sa.String(2), nullable=False),
     sa.Column("district", sa.String(100)),
     sa.Column("division_id", sa.String(300)),
+    # The division staff chose in "Edit office" (audited): evidence resolves to it instead
+    # of reading the typed jurisdiction again.
+    sa.Column("chosen_division_id", sa.String(300)),
     sa.Column("phone", sa.String(40)),
     sa.Column("organization", sa.String(200)),
     sa.Column("status", sa.String(20), nullable=False, server_default="unconfirmed"),

@@ -16,7 +16,12 @@ import sqlalchemy as sa
 from databases import Database
 
 from signon.tables import divisions
-from signon.verification.divisions import name_key
+from signon.verification.divisions import (
+    MAX_SUGGESTIONS,
+    Division,
+    name_key,
+    search_divisions,
+)
 from signon.verification.places import (
     DC_NAMES,
     LOCAL_TYPES,
@@ -227,20 +232,37 @@ async def _resolve_chosen(db: Database, chosen: str, office_level: str, state: s
     )
     if row is None:
         return Resolution(False, None, (), f"The division staff chose, {chosen}, is not current.")
-    if row["state"] != state or not division_fits(office_level, row["type"]):
+    if row["state"] != state or not await _fits(db, office_level, row["type"], chosen):
         detail = f"The division staff chose, {chosen}, does not fit this office."
         return Resolution(False, None, (), detail)
     return Resolution(True, chosen, (chosen,), f"Staff chose {row['name']} ({chosen}).")
 
 
 def division_fits(office_level: str, division_type: str) -> bool:
-    """Whether a division of this type can be the jurisdiction of this office level (a
-    consolidated city-county is a city's too: San Francisco is county:san_francisco)."""
+    """Whether a division of this type can be the jurisdiction of this office level (for a
+    municipal office a county only when it is a consolidated city-county: see
+    _is_consolidated)."""
     if office_level == "municipal":
         return division_type in (*LOCAL_TYPES["municipal"], "county", "parish", "ward")
     if office_level == "school_board":
         return division_type == "school_district"
     return division_type in LEVEL_TYPES.get(office_level, ())
+
+
+async def _fits(db: Database, office_level: str, division_type: str, division_id: str) -> bool:
+    if not division_fits(office_level, division_type):
+        return False
+    if office_level == "municipal" and division_type in ("county", "parish"):
+        return await _is_consolidated(db, division_id)
+    return True
+
+
+async def _is_consolidated(db: Database, division_id: str) -> bool:
+    """A county that OCD says a city is (place:san_francisco sameAs county:san_francisco)."""
+    query = sa.select(sa.func.count()).where(
+        divisions.c.same_as == division_id, divisions.c.type.in_(LOCAL_TYPES["municipal"])
+    )
+    return bool(await db.fetch_val(query))
 
 
 async def _resolve_seat(
@@ -286,3 +308,47 @@ def _resolution(matches: tuple[str, ...], label: str) -> Resolution:
         f"{label} matches {len(matches)} divisions and none is chosen: {listed}. "
         "Staff can choose one in Edit office.",
     )
+
+
+async def check_choice(db: Database, division_id: str, office_level: str, state: str) -> str:
+    """Why staff may not choose this division for the office, or "" when they may."""
+    row = await db.fetch_one(
+        sa.select(divisions.c.type, divisions.c.state, divisions.c.same_as).where(
+            divisions.c.id == division_id, divisions.c.valid_through.is_(None)
+        )
+    )
+    if row is None:
+        return "Choose a current division from the list."
+    if row["same_as"]:
+        return f"That division is an alias: choose {row['same_as']}."
+    if row["state"] != state:
+        return f"That division is not in {state}."
+    if not await _fits(db, office_level, row["type"], division_id):
+        return f"A {row['type']} division does not fit this office level."
+    return ""
+
+
+async def division_choices(
+    db: Database, *, office_level: str, jurisdiction: str, state: str, title: str
+) -> list[Division]:
+    """What staff may pick in "Edit office": the divisions the typed place fits (all of
+    them when it fits several), then others of the state whose name starts like it."""
+    resolution = await resolve_office(
+        db,
+        office_level=office_level,
+        jurisdiction=jurisdiction,
+        state=state,
+        title=title,
+        district=None,
+    )
+    words = read_place(jurisdiction).key
+    found = await search_divisions(db, state, words) if words else []
+    ids = [*resolution.candidates, *(d.id for d in found if division_fits(office_level, d.type))]
+    ids = list(dict.fromkeys(ids))[:MAX_SUGGESTIONS]
+    if not ids:
+        return []
+    rows = await db.fetch_all(
+        sa.select(divisions.c.id, divisions.c.name, divisions.c.type).where(divisions.c.id.in_(ids))
+    )
+    named = {row["id"]: Division(row["id"], row["name"], row["type"]) for row in rows}
+    return [named[i] for i in ids if i in named]

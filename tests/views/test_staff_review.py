@@ -257,3 +257,18 @@ async def test_choosing_a_division_needs_a_login_and_the_csrf_token(client, db):
     assert response.status_code == 303 and "/staff/login" in response.headers["location"]
     row = await db.fetch_one(sa.select(signatures).where(signatures.c.id == signature_id))
     assert row["chosen_division_id"] is None
+
+
+async def test_a_signers_own_change_of_office_drops_the_staff_choice(client, db):
+    signature_id = await hempstead_trustee(client, db)
+    action = f"/staff/campaigns/eats-act/signatures/{signature_id}/office"
+    office = {key: TRUSTEE[key] for key in review.OFFICE_FIELDS}
+    await form_post(client, QUEUE, action, {**office, "chosen_division_id": HEMPSTEAD_VILLAGE})
+    # The signer corrects their office themselves, from their own inbox.
+    _, found = await sign_and_confirm(
+        client, db, **{**TRUSTEE, "jurisdiction": "Town of Hempstead"}
+    )
+    row = await db.fetch_one(sa.select(signatures).where(signatures.c.id == signature_id))
+    assert row["jurisdiction"] == "Town of Hempstead"
+    assert (row["chosen_division_id"], row["division_id"]) == (None, HEMPSTEAD_TOWN)
+    assert "jurisdiction_found" in found

@@ -190,12 +190,32 @@ def choose_places(
         governed = [row for row in fits if row_kind(row) != "cdp"]  # a CDP has no government
         fits = governed or fits
     kind = place.kind or title_kind(title) or ("county" if level == "county" else None)
+    if _contradicts(level, kind):  # a "County Commissioner" claiming a municipal office
+        fits = [row for row in fits if _consolidated(row, rows)]
     if len(_canonical(fits)) > 1 and kind:
         same_kind = [row for row in fits if row_kind(row) == kind]
         fits = same_kind or fits
     if len(_canonical(fits)) > 1 and kind is None and level == "municipal":
         fits = _the_city(fits)
     return _canonical(fits)
+
+
+COUNTY_KINDS = ("county", "parish")
+
+
+def _contradicts(level: str, kind: str | None) -> bool:
+    """The text names a county for a municipal office, or a city for a county office."""
+    if level == "municipal":
+        return kind in COUNTY_KINDS
+    return level == "county" and kind is not None and kind not in (*COUNTY_KINDS, "borough")
+
+
+def _consolidated(row: DivisionRow, rows: Sequence[DivisionRow]) -> bool:
+    """A city that OCD says is its county, or a county that a city of it is: the only
+    divisions that fit both a city's and a county's words (San Francisco, Denver)."""
+    if row.same_as and any(f"/{kind}:" in row.same_as for kind in COUNTY_KINDS):
+        return True
+    return any(other.same_as == row.id for other in rows)
 
 
 def _the_city(fits: list[DivisionRow]) -> list[DivisionRow]:

@@ -490,6 +490,14 @@ def import_congress(file: str) -> None:
     _import("congress", file)
 
 
+@import_group.command("govturls")
+@click.argument("file", type=_FILE)
+def import_govturls(file: str) -> None:
+    """Government domains outside .gov: 1_govt_urls_full.csv of GSA/govt-urls (a weak
+    signal for local officials' emails; the list is not kept current)."""
+    _import("govturls", file)
+
+
 @campaign.command("deliver")
 @click.argument("slug")
 def deliver_campaign(slug: str) -> None:

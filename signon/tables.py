@@ -170,6 +170,9 @@ signatures = sa.Table(
     sa.Column("state", sa.String(2), nullable=False),
     sa.Column("district", sa.String(100)),
     sa.Column("division_id", sa.String(300)),
+    # The division staff chose in "Edit office" (audited): evidence resolves to it instead
+    # of reading the typed jurisdiction again.
+    sa.Column("chosen_division_id", sa.String(300)),
     sa.Column("phone", sa.String(40)),
     sa.Column("organization", sa.String(200)),
     sa.Column("status", sa.String(20), nullable=False, server_default="unconfirmed"),
@@ -280,7 +283,7 @@ divisions = sa.Table(
 
 # --- Public datasets (imported by `signon import ...`; see SOURCES.md in shared/data) ---
 
-DATASET_NAMES = ("dotgov", "ocd", "openstates", "congress")
+DATASET_NAMES = ("dotgov", "ocd", "openstates", "congress", "govturls")
 
 # One row per dataset: what was last imported, from which file, when.
 datasets = sa.Table(
@@ -306,6 +309,23 @@ dotgov_domains = sa.Table(
     sa.Column("suborganization", sa.String(300)),
     sa.Column("city", sa.String(200)),
     sa.Column("state", sa.String(2)),
+)
+
+# The GSA's list of government domains outside .gov (GSA/govt-urls 1_govt_urls_full.csv).
+govt_domains = sa.Table(
+    "govt_domains",
+    metadata,
+    # As listed, lower-cased: "a2gov.org", or with a path ("bowmannd.com/city").
+    sa.Column("address", sa.String(300), primary_key=True),
+    sa.Column("domain", sa.String(253), nullable=False, index=True),
+    sa.Column("path", sa.String(300)),
+    # The government, read from the free-text Comments ("City of Ann Arbor"); NULL when
+    # the comment names none.
+    sa.Column("government", sa.String(300)),
+    sa.Column("government_type", sa.String(60), nullable=False),
+    sa.Column("state", sa.String(2)),
+    sa.Column("comments", sa.String(2000)),
+    sa.Column("date_added", sa.String(20)),
 )
 
 # Open States people: one row per person file, current or retired.

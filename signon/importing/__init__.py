@@ -1,6 +1,6 @@
 """Importers of the public datasets verification reads (`signon import ...`, issue 4).
 
-One module per dataset (dotgov, ocd, openstates, congress), each documenting the table
+One module per dataset (dotgov, ocd, openstates, congress, govturls), each documenting the table
 it fills; records.py holds what they share (the atomic replacement, the report, the
 staleness rule). Every importer takes the database, a path, an optional clock (`now`, the
 recorded import time) and an optional progress callback, and returns an ImportReport.
@@ -16,6 +16,7 @@ from databases import Database
 
 from signon.importing.congress import import_congress
 from signon.importing.dotgov import import_dotgov
+from signon.importing.govturls import import_govturls
 from signon.importing.ocd import import_ocd
 from signon.importing.openstates import import_openstates
 from signon.importing.records import ImportRefused, ImportReport, Progress, list_datasets
@@ -26,6 +27,7 @@ IMPORTERS: dict[str, Importer] = {
     "ocd": import_ocd,
     "openstates": import_openstates,
     "congress": import_congress,
+    "govturls": import_govturls,
 }
 
 

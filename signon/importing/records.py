@@ -34,19 +34,26 @@ from signon.tables import DATASET_NAMES, datasets
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # How old a dataset may get before staff are warned (issue 4). OCD ids and Congress change
-# rarely and only with elections; the registry and the rosters change every week.
-STALE_AFTER = {"dotgov": timedelta(days=14), "openstates": timedelta(days=30)}
+# rarely and only with elections; the registry and the rosters change every week. The GSA
+# list changes seldom upstream, but a copy older than a quarter misses its corrections.
+STALE_AFTER = {
+    "dotgov": timedelta(days=14),
+    "openstates": timedelta(days=30),
+    "govturls": timedelta(days=90),
+}
 COMMANDS = {
     "dotgov": "signon import dotgov current-full.csv",
     "ocd": "signon import ocd country-us.csv",
     "openstates": "signon import openstates PEOPLE_REPO_DIR",
     "congress": "signon import congress legislators-current.yaml",
+    "govturls": "signon import govturls 1_govt_urls_full.csv",
 }
 TITLES = {
     "dotgov": ".gov registry (cisagov/dotgov-data)",
     "ocd": "OCD division ids (opencivicdata/ocd-division-ids)",
     "openstates": "State legislators and mayors (openstates/people)",
     "congress": "Members of Congress (unitedstates/congress-legislators)",
+    "govturls": "Government domains outside .gov (GSA/govt-urls)",
 }
 # Calls to a progress callback are spaced this many rows apart: cheap, yet smooth.
 PROGRESS_EVERY = 2000

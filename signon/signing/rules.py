@@ -136,13 +136,14 @@ def parse_signature(data: Mapping[str, object], allowed_levels: Iterable[str]) -
 
 
 def _with_state_as_jurisdiction(data: Mapping[str, object]) -> Mapping[str, object]:
-    """A state legislator's jurisdiction is the state (SPEC section 1): fill it in if blank.
+    """A state legislator's or a statewide official's (a governor's) jurisdiction is the
+    state (SPEC section 1): fill it in if blank.
 
     Only a missing or blank text value is filled; anything else is validated as sent."""
     state, given = data.get("state"), data.get("jurisdiction")
     blank = given is None or (isinstance(given, str) and not given.strip())
     if (
-        data.get("office_level") == "state_legislature"
+        data.get("office_level") in ("state_legislature", "statewide")
         and blank
         and isinstance(state, str)
         and state.strip().upper() in STATES

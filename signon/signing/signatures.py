@@ -208,6 +208,7 @@ async def _restart(
             **{name: getattr(fields, name) for name in DETAIL_FIELDS},
             status="unconfirmed",
             pending_change=None,
+            chosen_division_id=None,
             token_nonce=new_nonce(),
             withdraw_nonce=new_nonce(),
             locale=locale,
@@ -349,10 +350,14 @@ def _confirmation_values(current: Signature, campaign: Campaign) -> dict[str, An
         values.get(name, getattr(current, name)) != getattr(current, name)
         for name in IDENTITY_FIELDS
     )
+    office = ("title", "office_level", "jurisdiction", "state", "district")
+    if any(values.get(name, getattr(current, name)) != getattr(current, name) for name in office):
+        values["chosen_division_id"] = None  # staff chose it for the office as it was
     if current.status == "unconfirmed":
         values.update(status="confirmed", confirmed_at=sa.func.now())
-    elif identity_changed and current.status in ("verified", "rejected"):
-        # A new name or office goes back through verification (SPEC section 2).
+    elif identity_changed and current.status in ("verified", "rejected", "confirmed"):
+        # A new name or office goes back through verification (SPEC section 2), and one
+        # still waiting for staff gets its evidence gathered again for the new office.
         values.update(status="confirmed", verified_at=None, verified_by=None, decision_reason=None)
     return values
 

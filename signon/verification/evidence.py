@@ -18,6 +18,7 @@ from signon.tables import (
     campaigns,
     datasets,
     dotgov_domains,
+    govt_domains,
     roster_people,
     roster_roles,
     roster_vacancies,
@@ -31,6 +32,7 @@ from signon.verification.jurisdictions import (
     resolve_office,
 )
 from signon.verification.names import names_match
+from signon.verification.places import read_place
 
 # Registry domain types that belong to each office level's jurisdiction.
 DOMAIN_TYPES = {
@@ -54,6 +56,8 @@ class Claim:
     jurisdiction: str
     state: str
     district: str | None
+    # The division staff chose in "Edit office", which stands instead of the typed place.
+    division_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ async def gather_evidence(
         state=claim.state,
         title=claim.title,
         district=claim.district,
+        chosen=claim.division_id,
     )
     signals = [_jurisdiction_signal(resolution, imported)]
     today = now.date().isoformat()
@@ -108,6 +113,7 @@ async def gather_evidence(
     signals += await _vacancy_signals(db, claim, today, imported)
     holder_emails = {e for role in seat_roles if role.is_current(today) for e in role.emails}
     signals += await _domain_signals(db, claim, holder_emails, imported)
+    signals += await _govt_url_signals(db, claim, imported)
     signals += await _prior_signals(db, claim, signature_id, seat_roles, today)
     return resolution, signals
 
@@ -125,6 +131,8 @@ def _signal(
 
 def _jurisdiction_signal(resolution: Resolution, imported: dict[str, datetime]) -> Signal:
     kind = "jurisdiction_found" if resolution.found else "jurisdiction_not_found"
+    if resolution.ambiguous:
+        kind = "jurisdiction_ambiguous"
     return _signal(kind, "none", resolution.detail, "ocd", imported)
 
 
@@ -402,6 +410,44 @@ def _old_style_signal(claim: Claim, domain: str, imported: dict[str, datetime]) 
                     imported,
                 )
             ]
+    return []
+
+
+# The GSA list's types of government that can be each local level's jurisdiction.
+GOVT_URL_TYPES = {"municipal": "Local", "county": "County"}
+
+
+async def _govt_url_signals(
+    db: Database, claim: Claim, imported: dict[str, datetime]
+) -> list[Signal]:
+    """An email at a domain the GSA list gives for the claimed government (a2gov.org, City
+    of Ann Arbor) is weak evidence: the list is not kept current and domains lapse."""
+    wanted = GOVT_URL_TYPES.get(claim.office_level)
+    labels = _email_domain(claim.email).split(".")
+    if wanted is None or len(labels) < 2:
+        return []
+    rows = await db.fetch_all(
+        sa.select(govt_domains).where(
+            govt_domains.c.domain.in_([".".join(labels[i:]) for i in range(len(labels) - 1)]),
+            govt_domains.c.path.is_(None),  # a page on a shared host is no one's mailbox
+        )
+    )
+    claimed = read_place(claim.jurisdiction)
+    for row in rows:
+        listed = read_place(row["government"] or "")
+        kinds = {claimed.kind, listed.kind} - {None}
+        if (
+            row["government_type"] == wanted
+            and row["state"] == claim.state
+            and listed.key == claimed.key != ""
+            and len(kinds) <= 1
+        ):
+            detail = (
+                f"The GSA's list of government domains outside .gov gives {row['address']} "
+                f"for {row['government']} ({row['state']}), the claimed jurisdiction "
+                f"(listed {row['date_added'] or 'on an unknown date'}; such domains can lapse)."
+            )
+            return [_signal("govt_url_jurisdiction", "weak", detail, "govturls", imported)]
     return []
 
 

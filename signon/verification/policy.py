@@ -75,6 +75,7 @@ async def evaluate_signature(
             jurisdiction=row["jurisdiction"],
             state=row["state"],
             district=row["district"],
+            division_id=row["chosen_division_id"],
         )
         resolution, signals = await gather_evidence(
             db, claim, now=moment, signature_id=signature_id

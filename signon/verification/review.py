@@ -17,9 +17,11 @@ from databases import Database
 from signon.audit import Actor, changed_fields, record_audit
 from signon.errors import Conflict, NotFound, ValidationFailed
 from signon.offices import OFFICE_LEVELS
-from signon.signing.rules import FIELDS, parse_signature
+from signon.signing.rules import FIELDS, SignatureFields, parse_signature
 from signon.tables import signatures
+from signon.verification.divisions import Division
 from signon.verification.evidence import Signal
+from signon.verification.jurisdictions import check_choice, division_choices
 from signon.verification.policy import evaluate_signature, list_evidence, rank
 
 MAX_REASON = 1000
@@ -110,6 +112,7 @@ class QueueItem:
     organization: str | None
     status: str
     division_id: str | None
+    chosen_division_id: str | None
     signed_at: datetime
     confirmed_at: datetime | None
     decision_reason: str | None
@@ -158,14 +161,36 @@ async def list_queue(
     return sorted(items, key=lambda item: (item.has_negative, item.best_rank))
 
 
+async def division_choices_for(
+    db: Database, items: Sequence[QueueItem]
+) -> dict[int, list[Division]]:
+    """For "Edit office": the divisions staff may choose for each signature whose typed
+    place found no single division (or whose division staff already chose)."""
+    choices = {}
+    for item in items:
+        if item.division_id is None or item.chosen_division_id:
+            choices[item.id] = await division_choices(
+                db,
+                office_level=item.office_level,
+                jurisdiction=item.jurisdiction,
+                state=item.state,
+                title=item.title,
+            )
+    return choices
+
+
 OFFICE_FIELDS = ("title", "office_level", "jurisdiction", "state", "district")
+# The office as staff edit it: the typed fields, and the division they chose (or "" to let
+# the typed jurisdiction be read again).
+EDITED_FIELDS = (*OFFICE_FIELDS, "chosen_division_id")
 
 
 async def edit_office(
     db: Database, actor: Actor, campaign_id: int, signature_id: int, data: dict[str, str]
 ) -> None:
-    """Correct a signer's office (a typo in the jurisdiction, say), audited; the evidence
-    is gathered again, and staff decide (no automatic verification after an edit)."""
+    """Correct a signer's office (a typo in the jurisdiction, say) or choose its division
+    among several, audited (who, before, after); the evidence is gathered again, and staff
+    decide (no automatic verification after an edit)."""
     async with db.transaction():
         row = await db.fetch_one(
             sa.select(signatures)
@@ -179,7 +204,8 @@ async def edit_office(
         merged["email"] = row["email"]
         fields = parse_signature(merged, OFFICE_LEVELS)
         after = {name: getattr(fields, name) for name in OFFICE_FIELDS}
-        before = {name: row[name] for name in OFFICE_FIELDS}
+        after["chosen_division_id"] = await _chosen_division(db, data, fields)
+        before = {name: row[name] for name in EDITED_FIELDS}
         before, after = changed_fields(before, after)
         if not after:
             return
@@ -199,3 +225,17 @@ async def edit_office(
             after=after,
         )
         await evaluate_signature(db, signature_id, apply_policy=False)
+
+
+async def _chosen_division(
+    db: Database, data: dict[str, str], fields: SignatureFields
+) -> str | None:
+    """The division staff chose, checked against the edited office; None for "read the
+    typed jurisdiction"."""
+    chosen = data.get("chosen_division_id", "").strip()[:300]
+    if not chosen:
+        return None
+    problem = await check_choice(db, chosen, fields.office_level, fields.state)
+    if problem:
+        raise ValidationFailed({"chosen_division_id": [problem]})
+    return chosen

@@ -40,12 +40,14 @@ async def _queue_page(
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
     filters = _filters(dict(request.query_params))
     items = await review.list_queue(db, campaign.id, **filters)
+    choices = await review.division_choices_for(db, items)
     return render(
         request,
         "staff/review.html",
         {
             "campaign": campaign,
             "items": items,
+            "choices": choices,
             "filters": filters,
             "errors": errors or {},
             "statuses": SIGNATURE_STATES,
@@ -102,7 +104,7 @@ async def edit_office(request: Request) -> Response:
     form = await read_form(request)
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
-    data = {name: str(form.get(name) or "") for name in review.OFFICE_FIELDS}
+    data = {name: str(form.get(name) or "") for name in review.EDITED_FIELDS}
     try:
         await review.edit_office(
             db,

@@ -111,6 +111,27 @@ async def test_a_state_legislator_may_leave_the_jurisdiction_to_the_state(client
     assert (row["jurisdiction"], row["district"]) == ("Wisconsin", "15")
 
 
+async def test_a_governor_may_leave_the_jurisdiction_blank_too(client, db):
+    await make_campaign(db, allowed_levels=["statewide"])
+    form = await sign(
+        client, office_level="statewide", jurisdiction="", state="NC", title="Governor"
+    )
+    api = await client.post(
+        "/api/v1/campaigns/eats-act/signatures",
+        json={
+            **OFFICIAL,
+            "office_level": "statewide",
+            "jurisdiction": " ",
+            "state": "WI",
+            "title": "Governor",
+            "email": "governor@wisconsin.gov",
+        },
+    )
+    assert (form.status_code, api.status_code) == (303, 201)
+    rows = await signature_rows(db)
+    assert sorted(row["jurisdiction"] for row in rows) == ["North Carolina", "Wisconsin"]
+
+
 async def test_repeats_never_make_a_second_row(client, db):
     await make_campaign(db)
     await sign(client)

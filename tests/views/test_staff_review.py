@@ -3,7 +3,9 @@ decisions with reasons, office corrections, recompute after an import."""
 
 import sqlalchemy as sa
 
-from signon.tables import audit_log, signatures
+from signon.tables import audit_log, divisions, evidence, signatures
+from signon.verification import review
+from signon.verification.divisions import name_key, parse_division_id
 from tests.factories import LEGISLATOR, log_in, make_campaign, make_staff, sign_and_confirm
 from tests.forms import form_post
 from tests.world import load_world
@@ -145,3 +147,128 @@ async def test_recompute_after_an_import_applies_the_policy(client, db):
     assert response.status_code == 303
     row = await db.fetch_one(sa.select(signatures))
     assert row["status"] == "verified"
+
+
+NY = "ocd-division/country:us/state:ny"
+HEMPSTEAD_TOWN = f"{NY}/county:nassau/place:hempstead"
+HEMPSTEAD_VILLAGE = f"{NY}/place:hempstead"
+TRUSTEE = {
+    "full_name": "Jane Roe",
+    "email": "jroe@example.org",
+    "title": "Trustee",
+    "office_level": "municipal",
+    "jurisdiction": "Hempstead",
+    "state": "NY",
+    "district": "",
+}
+
+
+async def hempstead_trustee(client, db) -> int:
+    """A signer whose "Hempstead" fits the town and the village alike."""
+    rows = [
+        (HEMPSTEAD_VILLAGE, "Hempstead village"),
+        (HEMPSTEAD_TOWN, "Hempstead town"),
+        (f"{NY}/county:nassau", "Nassau County"),
+        ("ocd-division/country:us/state:wi/place:madison", "Madison city"),
+    ]
+    await db.execute_many(
+        divisions.insert(),
+        [
+            {
+                "id": d,
+                "name": n,
+                "name_key": name_key(n),
+                "state": parse_division_id(d)[0],
+                "type": parse_division_id(d)[1],
+            }
+            for d, n in rows
+        ],
+    )
+    await make_campaign(db, auto_verify="off")
+    row, found = await sign_and_confirm(client, db, **TRUSTEE)
+    assert found["jurisdiction_ambiguous"] == "none" and row["division_id"] is None
+    await make_staff(db, "rev@example.org", role="staff", name="Rev Iewer")
+    await log_in(client, "rev@example.org")
+    return row["id"]
+
+
+async def test_staff_choose_the_division_among_several_and_the_choice_is_audited(client, db):
+    signature_id = await hempstead_trustee(client, db)
+    page = (await client.get(QUEUE)).text
+    assert "matches 2 divisions and none is chosen" in page
+    assert f'<option value="{HEMPSTEAD_TOWN}" >Hempstead town (place)' in page
+    assert f'<option value="{HEMPSTEAD_VILLAGE}" >Hempstead village (place)' in page
+    assert "Nassau County" not in page.split('id="dv-')[1].split("</select>")[0]  # not a city
+    action = f"/staff/campaigns/eats-act/signatures/{signature_id}/office"
+    office = {key: TRUSTEE[key] for key in review.OFFICE_FIELDS}
+    response = await form_post(
+        client, QUEUE, action, {**office, "chosen_division_id": HEMPSTEAD_TOWN}
+    )
+    assert response.status_code == 303
+    row = await db.fetch_one(sa.select(signatures).where(signatures.c.id == signature_id))
+    assert (row["chosen_division_id"], row["division_id"]) == (HEMPSTEAD_TOWN, HEMPSTEAD_TOWN)
+    assert row["status"] == "confirmed"  # staff still decide
+    entry = await db.fetch_one(
+        sa.select(audit_log).where(audit_log.c.action == "signature.edit_office")
+    )
+    assert entry["actor"] == "rev@example.org"
+    assert entry["before"] == {"chosen_division_id": None}
+    assert entry["after"] == {"chosen_division_id": HEMPSTEAD_TOWN}
+    signals = await db.fetch_all(sa.select(evidence).where(evidence.c.signature_id == signature_id))
+    found = {signal["kind"]: signal["detail"] for signal in signals}
+    assert found["jurisdiction_found"] == f"Staff chose Hempstead town ({HEMPSTEAD_TOWN})."
+    page = (await client.get(QUEUE)).text
+    assert f'<option value="{HEMPSTEAD_TOWN}" selected>' in page
+    # Back to reading the typed place: the choice is cleared, and audited too.
+    cleared = await form_post(client, QUEUE, action, {**office, "chosen_division_id": ""})
+    assert cleared.status_code == 303
+    row = await db.fetch_one(sa.select(signatures).where(signatures.c.id == signature_id))
+    assert (row["chosen_division_id"], row["division_id"]) == (None, None)
+
+
+async def test_a_division_that_does_not_fit_is_refused_with_a_message(client, db):
+    signature_id = await hempstead_trustee(client, db)
+    action = f"/staff/campaigns/eats-act/signatures/{signature_id}/office"
+    office = {key: TRUSTEE[key] for key in review.OFFICE_FIELDS}
+    for chosen, message in [
+        ("ocd-division/country:us/state:wi/place:madison", "That division is not in NY."),
+        (f"{NY}/county:nassau", "A county division does not fit this office level."),
+        (f"{NY}/place:atlantis", "Choose a current division from the list."),
+    ]:
+        response = await form_post(client, QUEUE, action, {**office, "chosen_division_id": chosen})
+        assert response.status_code == 400
+        assert message in response.text
+    row = await db.fetch_one(sa.select(signatures).where(signatures.c.id == signature_id))
+    assert row["chosen_division_id"] is None
+    edits = sa.select(sa.func.count()).where(audit_log.c.action == "signature.edit_office")
+    assert await db.fetch_val(edits) == 0
+
+
+async def test_choosing_a_division_needs_a_login_and_the_csrf_token(client, db):
+    signature_id = await hempstead_trustee(client, db)
+    action = f"/staff/campaigns/eats-act/signatures/{signature_id}/office"
+    data = {
+        **{key: TRUSTEE[key] for key in review.OFFICE_FIELDS},
+        "chosen_division_id": HEMPSTEAD_TOWN,
+    }
+    assert (await client.post(action, data=data)).status_code == 403  # no CSRF token
+    await form_post(client, QUEUE, "/staff/logout", {})
+    response = await form_post(client, "/staff/login", action, data)
+    assert response.status_code == 303 and "/staff/login" in response.headers["location"]
+    row = await db.fetch_one(sa.select(signatures).where(signatures.c.id == signature_id))
+    assert row["chosen_division_id"] is None
+
+
+async def test_a_signers_own_change_of_office_drops_the_staff_choice(client, db):
+    signature_id = await hempstead_trustee(client, db)
+    action = f"/staff/campaigns/eats-act/signatures/{signature_id}/office"
+    office = {key: TRUSTEE[key] for key in review.OFFICE_FIELDS}
+    await form_post(client, QUEUE, action, {**office, "chosen_division_id": HEMPSTEAD_VILLAGE})
+    # The signer corrects their office themselves, from their own inbox.
+    _, found = await sign_and_confirm(
+        client, db, **{**TRUSTEE, "jurisdiction": "Town of Hempstead"}
+    )
+    row = await db.fetch_one(sa.select(signatures).where(signatures.c.id == signature_id))
+    assert row["jurisdiction"] == "Town of Hempstead"
+    assert (row["chosen_division_id"], row["division_id"]) == (None, HEMPSTEAD_TOWN)
+    assert "jurisdiction_found" in found

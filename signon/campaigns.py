@@ -19,7 +19,14 @@ from databases import Database
 from signon.audit import Actor, changed_fields, record_audit
 from signon.campaign_rules import LIMITS, SLUG_RE, CampaignFields
 from signon.coalescing import SingleFlight
-from signon.errors import Conflict, NotFound, ValidationFailed
+from signon.errors import (
+    CampaignFrozen,
+    CampaignNotFound,
+    CannotClose,
+    CannotOpen,
+    TransitionRefused,
+    ValidationFailed,
+)
 from signon.i18n import gettext_ as _
 from signon.markdown import render_markdown
 from signon.tables import (
@@ -33,7 +40,7 @@ from signon.tables import (
 TEXT_FIELDS = ("title", "body_markdown", "addressee", "salutation", "sign_off")
 # Which lifecycle moves are legal, by action.
 TRANSITIONS = {"open": ("draft",), "close": ("open",)}
-PAST_TENSE = {"open": "opened", "close": "closed"}
+REFUSED: dict[str, type[TransitionRefused]] = {"open": CannotOpen, "close": CannotClose}
 
 
 @dataclass(frozen=True)
@@ -179,11 +186,11 @@ _BY_SLUG_SQL = _CAMPAIGN_SQL.format(columns=", ".join(f"c.{column.name}" for col
 async def get_campaign(db: Database, slug: str, *, public: bool = False) -> Campaign:
     """The campaign with this slug. For the public, a draft does not exist."""
     if not SLUG_RE.fullmatch(slug) or len(slug) > LIMITS["slug"]:
-        raise NotFound(_("There is no campaign at this address."))
+        raise CampaignNotFound()
     async with db.connection() as connection:
         row = await connection.raw_connection.fetchrow(_BY_SLUG_SQL, slug)
     if row is None or (public and row["status"] == "draft"):
-        raise NotFound(_("There is no campaign at this address."))
+        raise CampaignNotFound()
     ids, names = row["sponsor_ids"] or [], row["sponsor_names"] or []
     return _campaign(row, tuple(Sponsor(id=i, name=n) for i, n in zip(ids, names, strict=True)))
 
@@ -288,7 +295,7 @@ async def create_campaign(db: Database, actor: Actor, fields: CampaignFields) ->
     async with db.transaction():
         taken = await db.fetch_val(sa.select(campaigns.c.id).where(campaigns.c.slug == fields.slug))
         if taken:
-            raise ValidationFailed({"slug": ["Another campaign already uses this address."]})
+            raise ValidationFailed({"slug": [_("Another campaign already uses this address.")]})
         campaign_id = await db.fetch_val(
             campaigns.insert()
             .values(**_campaign_values(fields), created_by=actor.staff_id)
@@ -322,17 +329,17 @@ async def update_campaign(
     async with db.transaction():
         current = await _locked(db, slug)
         if current.status == "delivered":
-            raise Conflict("A delivered campaign is frozen: its text can no longer change.")
+            raise CampaignFrozen()
         if fields.slug != current.slug:
             if current.status != "draft":
                 raise ValidationFailed(
-                    {"slug": ["The address cannot change once the campaign has been opened."]}
+                    {"slug": [_("The address cannot change once the campaign has been opened.")]}
                 )
             taken = await db.fetch_val(
                 sa.select(campaigns.c.id).where(campaigns.c.slug == fields.slug)
             )
             if taken:
-                raise ValidationFailed({"slug": ["Another campaign already uses this address."]})
+                raise ValidationFailed({"slug": [_("Another campaign already uses this address.")]})
         before, after = changed_fields(asdict(current.fields()), asdict(fields))
         if not after:
             return current
@@ -392,7 +399,7 @@ async def _locked(db: Database, slug: str) -> Campaign:
         sa.select(campaigns.c.id).where(campaigns.c.slug == slug[:100]).with_for_update()
     )
     if campaign_id is None:
-        raise NotFound(_("There is no campaign at this address."))
+        raise CampaignNotFound()
     return await get_campaign(db, slug)
 
 
@@ -410,7 +417,7 @@ async def _move(
     async with db.transaction():
         current = await _locked(db, slug)
         if current.status not in TRANSITIONS[action]:
-            raise Conflict(f"A campaign that is {current.status} cannot be {PAST_TENSE[action]}.")
+            raise REFUSED[action](status=current.status)
         await db.execute(
             campaigns.update()
             .where(campaigns.c.id == current.id)

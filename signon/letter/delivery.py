@@ -21,7 +21,14 @@ from databases import Database
 
 from signon.audit import Actor, record_audit
 from signon.campaigns import Campaign, get_campaign
-from signon.errors import Conflict, NotFound
+from signon.errors import (
+    AlreadyDelivered,
+    CampaignNotClosed,
+    NotALetter,
+    NotDelivered,
+    NothingToDeliver,
+    SignatoriesKeptChanging,
+)
 from signon.letter import document, renders
 from signon.tables import campaigns, deliveries
 
@@ -60,12 +67,12 @@ async def get_delivery(db: Database, campaign_id: int) -> Delivery | None:
 
 def _check_deliverable(campaign: Campaign) -> None:
     if campaign.kind != "letter":
-        raise Conflict("Only a letter is delivered; a statement stays closed.")
+        raise NotALetter()
     if campaign.status != "closed":
-        raise Conflict(
-            f"A campaign that is {campaign.status} cannot be delivered: close it first."
+        raise (
+            CampaignNotClosed(status=campaign.status)
             if campaign.status in ("draft", "open")
-            else "This letter has already been delivered."
+            else AlreadyDelivered()
         )
 
 
@@ -74,7 +81,7 @@ async def _render(
 ) -> _Rendered | None:
     key, count = await document.letter_key(db, campaign, date_text)
     if count == 0:
-        raise Conflict("There is no verified signatory to deliver.")
+        raise NothingToDeliver()
     make = document.letter_maker(db, campaign, date_text)
     # The same bytes as the preview staff may have checked, when nothing changed since.
     waits = wait or count <= document.INLINE_MAX_SIGNERS
@@ -106,7 +113,7 @@ async def deliver_campaign(
             key, _count = await document.letter_key(db, current, date_text, lock=True)
             if key == rendered.key:
                 return await _store(db, actor, current, rendered)
-    raise Conflict("The signatory list kept changing during delivery. Try again.")
+    raise SignatoriesKeptChanging()
 
 
 async def _store(db: Database, actor: Actor, campaign: Campaign, rendered: _Rendered) -> Delivery:
@@ -148,5 +155,5 @@ async def _store(db: Database, actor: Actor, campaign: Campaign, rendered: _Rend
 async def require_delivery(db: Database, campaign_id: int) -> Delivery:
     found = await get_delivery(db, campaign_id)
     if found is None:
-        raise NotFound("This campaign has not been delivered.")
+        raise NotDelivered()
     return found

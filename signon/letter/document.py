@@ -27,7 +27,7 @@ from databases import Database
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from signon.campaigns import Campaign
-from signon.errors import NotFound
+from signon.errors import NoDeliveredPdf, NoPacketYet, NoSignatoryFromState
 from signon.letter import pdf, renders
 from signon.public.signatories import Signatory, fold, name_sort_key, state_name
 from signon.tables import congress_members, deliveries, signatures
@@ -238,7 +238,7 @@ async def delivered_pdf(db: Database, campaign_id: int) -> bytes:
         sa.select(deliveries.c.pdf).where(deliveries.c.campaign_id == campaign_id)
     )
     if content is None:
-        raise NotFound("This campaign has no delivered PDF.")
+        raise NoDeliveredPdf()
     return bytes(content)
 
 
@@ -307,7 +307,7 @@ async def packet_pdf(
     """One state's packet: addressed to its members of Congress, listing its signers."""
     found = [c for c in await count_by_state(db, campaign) if c.code == state.upper()]
     if not found:
-        raise NotFound("No verified signatory of this campaign is from that state.")
+        raise NoSignatoryFromState()
     key, make = await _packet_maker(db, campaign, found[0], letter_date(campaign, now))
     variant = f"packet:{found[0].code}"
     small = found[0].count <= INLINE_MAX_SIGNERS
@@ -321,7 +321,7 @@ async def packets_zip(
     """A ZIP of the packets of every state that has signers, each rendered or reused."""
     counts = await count_by_state(db, campaign)
     if not counts:
-        raise NotFound("No verified signatory yet: there is no packet to prepare.")
+        raise NoPacketYet()
     date_text = letter_date(campaign, now)
     makers = [await _packet_maker(db, campaign, count, date_text) for count in counts]
     key = hashlib.sha256("".join(k for k, _make in makers).encode()).hexdigest()

@@ -19,8 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 import sqlalchemy as sa
 from databases import Database
 
-from signon.errors import ServiceUnavailable
-from signon.i18n import gettext_ as _
+from signon.errors import PdfUnavailable
 from signon.letter import pdf
 from signon.tables import pdf_renders
 
@@ -171,8 +170,8 @@ async def cached(
     return None
 
 
-def _failed() -> ServiceUnavailable:
-    return ServiceUnavailable(_("The PDF could not be prepared. Try again in a minute."))
+def _failed() -> PdfUnavailable:
+    return PdfUnavailable()
 
 
 async def _failing_clearly(job: Awaitable[bytes]) -> bytes:

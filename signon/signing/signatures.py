@@ -19,12 +19,19 @@ from databases import Database
 from signon import settings
 from signon.audit import Actor, record_audit
 from signon.campaigns import Campaign, forget_campaign_to_sign, get_campaign, now_utc
-from signon.errors import Conflict, NotFound, ValidationFailed
-from signon.i18n import gettext_ as _
+from signon.errors import (
+    AlreadyWithdrawn,
+    CampaignChanged,
+    CampaignClosed,
+    CampaignClosedToConfirmation,
+    LinkUsed,
+    SignatureNotFound,
+    ValidationFailed,
+)
 from signon.mail import OutgoingEmail, queue_email
 from signon.signing.new_signatures import CHANGED, Links, confirmation_email, insert_new
 from signon.signing.rules import IDENTITY_FIELDS, SignatureFields, parse_signature
-from signon.signing.tokens import InvalidLink, new_nonce, read_token
+from signon.signing.tokens import new_nonce, read_token
 from signon.tables import campaigns, email_outbox, evidence, signatures
 from signon.verification.policy import evaluate_signature
 
@@ -32,14 +39,6 @@ SIGNER = Actor(label="signer")
 # Confirmation emails for one signature, at most, per hour (re-sends on repeat signing).
 MAX_EMAILS_PER_HOUR = 3
 DETAIL_FIELDS = (*IDENTITY_FIELDS, "phone", "organization")
-
-
-class CampaignNotOpen(Conflict):
-    """The campaign does not take signatures (or confirmations) now."""
-
-
-class CampaignChanged(CampaignNotOpen):
-    """The campaign closed, or changed, between its reading and the insert."""
 
 
 @dataclass(frozen=True)
@@ -121,10 +120,10 @@ async def sign_campaign(
     still as `campaign` shows it; else CampaignChanged, and nothing is written.
     """
     if not campaign.accepts_signatures(now or now_utc()):
-        raise CampaignNotOpen(_("This campaign is not taking signatures."))
+        raise CampaignClosed()
     new_id = await insert_new(db, campaign, fields, locale, links, unchanged=unchanged)
     if new_id == CHANGED:
-        raise CampaignChanged(_("This campaign is not taking signatures."))
+        raise CampaignChanged()
     if new_id is not None:
         return SignResult(signature_id=int(new_id), created=True, email_queued=True)
     async with db.transaction():
@@ -154,7 +153,7 @@ async def sign_submission(
         return await sign_campaign(
             db, campaign, fields, locale=locale, links=links, now=now, unchanged=True
         )
-    except (ValidationFailed, CampaignNotOpen) as exc:
+    except (ValidationFailed, CampaignClosed) as exc:
         if isinstance(exc, ValidationFailed) and "office_level" not in exc.errors:
             raise  # the campaign's eligible levels are the only part of it checked here
     forget_campaign_to_sign(db, campaign.slug)
@@ -286,16 +285,12 @@ def _max_age(purpose: str) -> int | None:
 
 def _check_link(row: Any, slug: str, nonce: str, purpose: str) -> None:
     if row is None or row["slug"] != slug:
-        raise NotFound(_("This link does not match any signature."))
+        raise SignatureNotFound()
     expected = row["token_nonce"] if purpose == "confirm" else row["withdraw_nonce"]
     if row["status"] == "withdrawn" and purpose == "withdraw":
-        raise AlreadyWithdrawn(_("This signature has already been withdrawn."))
+        raise AlreadyWithdrawn()
     if nonce != expected:
-        raise InvalidLink(_("This link has already been used, or a newer email replaced it."))
-
-
-class AlreadyWithdrawn(Conflict):
-    pass
+        raise LinkUsed()
 
 
 async def confirm_signature(
@@ -310,9 +305,7 @@ async def confirm_signature(
         _check_link(row, slug, nonce, "confirm")
         campaign = await get_campaign(db, row["slug"])
         if not campaign.accepts_signatures(now or now_utc()):
-            raise CampaignNotOpen(
-                _("This campaign is no longer taking signatures, so it cannot be confirmed.")
-            )
+            raise CampaignClosedToConfirmation()
         current = _signature(row)
         values = _confirmation_values(current, campaign)
         await db.execute(signatures.update().where(signatures.c.id == current.id).values(**values))
@@ -392,5 +385,5 @@ async def withdraw_signature(db: Database, slug: str, token: str) -> Signature:
 async def get_signature(db: Database, signature_id: int) -> Signature:
     row = await db.fetch_one(_WITH_SLUG.where(signatures.c.id == signature_id))
     if row is None:
-        raise NotFound(_("This link does not match any signature."))
+        raise SignatureNotFound()
     return _signature(row)

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from databases import Database
 
 from signon.audit import Actor, changed_fields, record_audit
-from signon.errors import Conflict, NotFound, ValidationFailed
+from signon.errors import NotDecidable, SignatureNotInCampaign, ValidationFailed
+from signon.i18n import gettext_ as _
 from signon.offices import OFFICE_LEVELS
 from signon.signing.rules import FIELDS, parse_signature
 from signon.tables import signatures
@@ -47,7 +48,7 @@ async def reject_signatures(
     """Reject signatures; a reason is required and kept with each."""
     reason = reason.strip()
     if not reason:
-        raise ValidationFailed({"reason": ["Give a reason for rejecting."]})
+        raise ValidationFailed({"reason": [_("Give a reason for rejecting.")]})
     return await _decide(db, actor, campaign_id, ids, "rejected", reason)
 
 
@@ -55,9 +56,10 @@ async def _decide(
     db: Database, actor: Actor, campaign_id: int, ids: Sequence[int], status: str, reason: str
 ) -> Decision:
     if len(reason) > MAX_REASON:
-        raise ValidationFailed({"reason": [f"Use at most {MAX_REASON} characters."]})
+        message = _("Use at most %(limit)d characters.") % {"limit": MAX_REASON}
+        raise ValidationFailed({"reason": [message]})
     if not ids:
-        raise ValidationFailed({"ids": ["Choose at least one signature."]})
+        raise ValidationFailed({"ids": [_("Choose at least one signature.")]})
     decided = 0
     async with db.transaction():
         rows = await db.fetch_all(
@@ -92,7 +94,7 @@ async def _decide(
             )
             decided += 1
     if decided == 0 and len(ids) == 1:
-        raise Conflict("That signature cannot be decided now: it is not confirmed.")
+        raise NotDecidable()
     return Decision(decided=decided, skipped=len(ids) - decided)
 
 
@@ -173,7 +175,7 @@ async def edit_office(
             .with_for_update()
         )
         if row is None:
-            raise NotFound("There is no such signature in this campaign.")
+            raise SignatureNotInCampaign()
         merged = {name: row[name] or "" for name in FIELDS}
         merged.update({name: data.get(name, "") for name in OFFICE_FIELDS})
         merged["email"] = row["email"]

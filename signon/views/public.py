@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from signon import campaign_rules, campaigns, settings
 from signon.campaigns import Campaign
-from signon.errors import NotFound
+from signon.errors import CampaignNotFound
 from signon.i18n import current_locale, ngettext_
 from signon.i18n import gettext_ as _
 from signon.offices import OFFICE_LEVELS
@@ -73,7 +73,7 @@ def render_campaign_page(
 async def _summary(request: Request) -> CampaignSummary:
     summary = await counts.get_summary(request.app.state.db, request.path_params["slug"])
     if summary is None:
-        raise NotFound(_("There is no campaign at this address."))
+        raise CampaignNotFound()
     return summary
 
 

@@ -13,8 +13,7 @@ import redis.asyncio as redis
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from signon.errors import TooManyAttempts
-from signon.i18n import gettext_ as _
+from signon.errors import SubmissionsThrottled
 from signon.settings import ConfigurationError
 
 
@@ -44,14 +43,13 @@ class RateLimiter:
             await self._pool.aclose()
 
     async def hit(self, scope: str, address: str) -> None:
-        """Count one request; raise TooManyAttempts (429) once the address is over."""
+        """Count one request; raise SubmissionsThrottled once the address is over."""
         if self.item is None:
             return
         if await self.strategy.hit(self.item, scope, address):
             return
         stats = await self.strategy.get_window_stats(self.item, scope, address)
-        raise TooManyAttempts(
-            _("Too many submissions from your network in a short time. Please wait and try again."),
+        raise SubmissionsThrottled(
             retry_after=max(1, int(stats.reset_time - time.time()) + 1),
         )
 

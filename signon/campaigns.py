@@ -35,11 +35,12 @@ from signon.tables import (
     campaigns,
     organizations,
 )
+from signon.vocabulary import CampaignStatus
 
 # Fields whose change is a change of the letter's wording (a new text version).
 TEXT_FIELDS = ("title", "body_markdown", "addressee", "salutation", "sign_off")
 # Which lifecycle moves are legal, by action.
-TRANSITIONS = {"open": ("draft",), "close": ("open",)}
+TRANSITIONS = {"open": (CampaignStatus.DRAFT,), "close": (CampaignStatus.OPEN,)}
 REFUSED: dict[str, type[TransitionRefused]] = {"open": CannotOpen, "close": CannotClose}
 
 
@@ -78,11 +79,11 @@ class Campaign:
 
     @property
     def is_public(self) -> bool:
-        return self.status != "draft"
+        return self.status != CampaignStatus.DRAFT
 
     def accepts_signatures(self, now: datetime) -> bool:
         """Open, and within its dates: a passed closing date closes it (SPEC section 2)."""
-        if self.status != "open":
+        if self.status != CampaignStatus.OPEN:
             return False
         if self.opens_at and now < self.opens_at:
             return False
@@ -189,7 +190,7 @@ async def get_campaign(db: Database, slug: str, *, public: bool = False) -> Camp
         raise CampaignNotFound()
     async with db.connection() as connection:
         row = await connection.raw_connection.fetchrow(_BY_SLUG_SQL, slug)
-    if row is None or (public and row["status"] == "draft"):
+    if row is None or (public and row["status"] == CampaignStatus.DRAFT):
         raise CampaignNotFound()
     ids, names = row["sponsor_ids"] or [], row["sponsor_names"] or []
     return _campaign(row, tuple(Sponsor(id=i, name=n) for i, n in zip(ids, names, strict=True)))
@@ -215,7 +216,7 @@ async def get_campaign_to_sign(db: Database, slug: str, *, max_age: float = 0.0)
         return found[1]
     read_at = time.monotonic()
     campaign = await _sign_reads.run(key, lambda: get_campaign(db, slug, public=True))
-    if campaign.status == "open":
+    if campaign.status == CampaignStatus.OPEN:
         if len(_recent) >= 256:
             _recent.clear()
         _recent[key] = (read_at, campaign)
@@ -328,10 +329,10 @@ async def update_campaign(
     """Save an edit. Once a campaign has been open, a change of wording is a new version."""
     async with db.transaction():
         current = await _locked(db, slug)
-        if current.status == "delivered":
+        if current.status == CampaignStatus.DELIVERED:
             raise CampaignFrozen()
         if fields.slug != current.slug:
-            if current.status != "draft":
+            if current.status != CampaignStatus.DRAFT:
                 raise ValidationFailed(
                     {"slug": [_("The address cannot change once the campaign has been opened.")]}
                 )
@@ -371,7 +372,7 @@ async def update_campaign(
 
 async def _save_text(db: Database, actor: Actor, current: Campaign, fields: CampaignFields) -> int:
     """Store new wording: in place for a draft, as the next version once it was opened."""
-    if current.status == "draft":
+    if current.status == CampaignStatus.DRAFT:
         await db.execute(
             campaign_texts.update()
             .where(
@@ -404,11 +405,11 @@ async def _locked(db: Database, slug: str) -> Campaign:
 
 
 async def open_campaign(db: Database, actor: Actor, slug: str) -> Campaign:
-    return await _move(db, actor, slug, "open", "open", opened_at=sa.func.now())
+    return await _move(db, actor, slug, "open", CampaignStatus.OPEN, opened_at=sa.func.now())
 
 
 async def close_campaign(db: Database, actor: Actor, slug: str) -> Campaign:
-    return await _move(db, actor, slug, "close", "closed", closed_at=sa.func.now())
+    return await _move(db, actor, slug, "close", CampaignStatus.CLOSED, closed_at=sa.func.now())
 
 
 async def _move(

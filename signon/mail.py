@@ -22,6 +22,7 @@ from databases import Database
 from signon import settings
 from signon.i18n import gettext_ as _
 from signon.tables import email_attempts, email_outbox
+from signon.vocabulary import OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +151,7 @@ async def deliver_due(db: Database, smtp_url: str | None, *, batch: int = 50) ->
             rows = await db.fetch_all(
                 sa.select(email_outbox)
                 .where(
-                    email_outbox.c.status == "pending",
+                    email_outbox.c.status == OutboxStatus.PENDING,
                     email_outbox.c.next_attempt_at <= sa.func.now(),
                 )
                 .order_by(email_outbox.c.id)
@@ -191,7 +192,9 @@ async def _attempt(db: Database, smtp: _Smtp | None, row: Any) -> int:
         await db.execute(
             email_outbox.update()
             .where(email_outbox.c.id == row["id"])
-            .values(status="sent", attempts=attempts, sent_at=sa.func.now(), last_error=note)
+            .values(
+                status=OutboxStatus.SENT, attempts=attempts, sent_at=sa.func.now(), last_error=note
+            )
         )
         return 1
     log.warning(
@@ -201,7 +204,7 @@ async def _attempt(db: Database, smtp: _Smtp | None, row: Any) -> int:
         email_outbox.update()
         .where(email_outbox.c.id == row["id"])
         .values(
-            status="failed" if _is_permanent(error) else "pending",
+            status=OutboxStatus.FAILED if _is_permanent(error) else OutboxStatus.PENDING,
             attempts=attempts,
             last_error=str(error)[:2000],
             next_attempt_at=sa.func.now() + sa.cast(backoff(attempts), sa.Interval),

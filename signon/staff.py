@@ -26,6 +26,7 @@ from signon.errors import (
 from signon.i18n import N_
 from signon.i18n import gettext_ as _
 from signon.tables import STAFF_ROLES, login_failures, staff
+from signon.vocabulary import StaffRole
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1000
@@ -52,7 +53,7 @@ class StaffMember:
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == StaffRole.ADMIN
 
     def as_actor(self) -> Actor:
         return Actor(label=self.email, staff_id=self.id, role=self.role)
@@ -114,7 +115,7 @@ def validate_staff_fields(email: str, name: str, password: str, role: str) -> st
 
 
 async def create_staff(
-    db: Database, actor: Actor, *, email: str, name: str, password: str, role: str = "staff"
+    db: Database, actor: Actor, *, email: str, name: str, password: str, role: str = StaffRole.STAFF
 ) -> StaffMember:
     if not actor.is_admin:
         raise AdminOnly(N_("Only an admin can create staff accounts."))

@@ -31,6 +31,7 @@ from signon.errors import (
 )
 from signon.letter import document, renders
 from signon.tables import campaigns, deliveries
+from signon.vocabulary import CampaignKind, CampaignStatus
 
 # Renders tried before giving up when the list keeps changing under a delivery.
 MAX_ATTEMPTS = 3
@@ -66,12 +67,12 @@ async def get_delivery(db: Database, campaign_id: int) -> Delivery | None:
 
 
 def _check_deliverable(campaign: Campaign) -> None:
-    if campaign.kind != "letter":
+    if campaign.kind != CampaignKind.LETTER:
         raise NotALetter()
-    if campaign.status != "closed":
+    if campaign.status != CampaignStatus.CLOSED:
         raise (
             CampaignNotClosed(status=campaign.status)
-            if campaign.status in ("draft", "open")
+            if campaign.status in (CampaignStatus.DRAFT, CampaignStatus.OPEN)
             else AlreadyDelivered()
         )
 
@@ -133,7 +134,7 @@ async def _store(db: Database, actor: Actor, campaign: Campaign, rendered: _Rend
         campaigns.update()
         .where(campaigns.c.id == campaign.id)
         .values(
-            status="delivered",
+            status=CampaignStatus.DELIVERED,
             delivered_at=delivered_at,
             delivered_sha256=sha256,
             updated_at=sa.func.now(),
@@ -147,7 +148,11 @@ async def _store(db: Database, actor: Actor, campaign: Campaign, rendered: _Rend
         campaign.id,
         campaign_id=campaign.id,
         before={"status": campaign.status},
-        after={"status": "delivered", "sha256": sha256, "signer_count": rendered.signer_count},
+        after={
+            "status": CampaignStatus.DELIVERED,
+            "sha256": sha256,
+            "signer_count": rendered.signer_count,
+        },
     )
     return Delivery(campaign.id, sha256, rendered.signer_count, delivered_at, actor.staff_id)
 

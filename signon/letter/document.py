@@ -31,6 +31,7 @@ from signon.errors import NoDeliveredPdf, NoPacketYet, NoSignatoryFromState
 from signon.letter import pdf, renders
 from signon.public.signatories import Signatory, fold, name_sort_key, state_name
 from signon.tables import congress_members, deliveries, signatures
+from signon.vocabulary import CampaignKind, CampaignStatus, SignatureStatus
 
 log = logging.getLogger(__name__)
 
@@ -96,11 +97,11 @@ def _printed(campaign: Campaign) -> sa.ColumnElement[bool]:
     withdrawn before it (a later withdrawal leaves the live count, not the delivered letter).
     """
     s = signatures.c
-    if campaign.status == "delivered" and campaign.delivered_at is not None:
+    if campaign.status == CampaignStatus.DELIVERED and campaign.delivered_at is not None:
         at = campaign.delivered_at
-        later = sa.and_(s.status == "withdrawn", s.withdrawn_at > at)
-        return sa.and_(s.verified_at <= at, sa.or_(s.status == "verified", later))
-    return s.status == "verified"
+        later = sa.and_(s.status == SignatureStatus.WITHDRAWN, s.withdrawn_at > at)
+        return sa.and_(s.verified_at <= at, sa.or_(s.status == SignatureStatus.VERIFIED, later))
+    return s.status == SignatureStatus.VERIFIED
 
 
 # In Signatory's field order.
@@ -195,7 +196,7 @@ def build_document(
         )
         for code, members in groupby(signatories, key=lambda s: s.state)
     )
-    is_letter = campaign.kind == "letter"
+    is_letter = campaign.kind == CampaignKind.LETTER
     if addressee_lines is None:
         addressee_lines = tuple(campaign.addressee.splitlines()) if is_letter else ()
     return pdf.LetterDocument(
@@ -267,7 +268,7 @@ async def letter_pdf(
 ) -> PdfFile:
     """The whole letter: the delivered file once delivered, else the current render."""
     filename = f"{campaign.slug}-letter.pdf"
-    if campaign.status == "delivered":
+    if campaign.status == CampaignStatus.DELIVERED:
         return PdfFile(filename, await delivered_pdf(db, campaign.id))
     date_text = letter_date(campaign, now)
     key, count = await letter_key(db, campaign, date_text)

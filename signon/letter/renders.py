@@ -22,6 +22,7 @@ from databases import Database
 from signon.errors import PdfUnavailable
 from signon.letter import pdf
 from signon.tables import pdf_renders
+from signon.vocabulary import RenderStatus
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ async def _heartbeat(db: Database, render_id: int) -> None:
         await asyncio.sleep(HEARTBEAT_SECONDS)
         await db.execute(
             pdf_renders.update()
-            .where(pdf_renders.c.id == render_id, pdf_renders.c.status == "pending")
+            .where(pdf_renders.c.id == render_id, pdf_renders.c.status == RenderStatus.PENDING)
             .values(heartbeat_at=sa.func.now())
         )
 
@@ -91,7 +92,7 @@ async def _produce(
         await db.execute(
             pdf_renders.update()
             .where(pdf_renders.c.id == render_id)
-            .values(status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
+            .values(status=RenderStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
         )
         raise
     finally:
@@ -100,7 +101,7 @@ async def _produce(
         await db.execute(
             pdf_renders.update()
             .where(pdf_renders.c.id == render_id)
-            .values(status="ready", pdf=content, error=None, finished_at=sa.func.now())
+            .values(status=RenderStatus.READY, pdf=content, error=None, finished_at=sa.func.now())
         )
         # Earlier renders of this variant are out of date: keep only the newest.
         await db.execute(
@@ -108,7 +109,7 @@ async def _produce(
                 pdf_renders.c.campaign_id == campaign_id,
                 pdf_renders.c.variant == variant,
                 pdf_renders.c.id != render_id,
-                pdf_renders.c.status != "pending",
+                pdf_renders.c.status != RenderStatus.PENDING,
             )
         )
     return content
@@ -151,12 +152,12 @@ async def cached(
                 _the_render(campaign_id, variant, key)
             )
         )
-        if row is not None and row["status"] == "ready":
+        if row is not None and row["status"] == RenderStatus.READY:
             return bytes(row["pdf"])
         render_id = await _claim(db, campaign_id, variant, key)
         if render_id is not None:
             break
-        if row is not None and row["status"] == "failed":
+        if row is not None and row["status"] == RenderStatus.FAILED:
             raise _failed()
         if not must:
             return None

@@ -29,11 +29,13 @@ from signon.errors import (
     ValidationFailed,
 )
 from signon.mail import OutgoingEmail, queue_email
+from signon.offices import Office
 from signon.signing.new_signatures import CHANGED, Links, confirmation_email, insert_new
 from signon.signing.rules import IDENTITY_FIELDS, SignatureFields, parse_signature
 from signon.signing.tokens import new_nonce, read_token
 from signon.tables import campaigns, email_outbox, evidence, signatures
 from signon.verification.policy import evaluate_signature
+from signon.vocabulary import SignatureStatus
 
 SIGNER = Actor(label="signer")
 # Confirmation emails for one signature, at most, per hour (re-sends on repeat signing).
@@ -48,18 +50,13 @@ class SignResult:
     email_queued: bool
 
 
-@dataclass(frozen=True)
-class Signature:
+@dataclass(frozen=True, kw_only=True)
+class Signature(Office):
     id: int
     campaign_id: int
     campaign_slug: str
     email: str
     full_name: str
-    title: str
-    office_level: str
-    jurisdiction: str
-    state: str
-    district: str | None
     phone: str | None
     organization: str | None
     status: str
@@ -173,11 +170,11 @@ async def _repeat(
     submitted = {name: getattr(fields, name) for name in DETAIL_FIELDS}
     same = submitted == {name: getattr(current, name) for name in DETAIL_FIELDS}
     result = SignResult(signature_id=current.id, created=False, email_queued=False)
-    if current.status == "withdrawn":
+    if current.status == SignatureStatus.WITHDRAWN:
         await _restart(db, campaign, current, fields, locale)
         await _queue_confirmation(db, campaign, current.id, submitted, current.email, links)
         return SignResult(signature_id=current.id, created=False, email_queued=True)
-    if same and current.status != "unconfirmed":
+    if same and current.status != SignatureStatus.UNCONFIRMED:
         return result  # already signed as typed: nothing to confirm
     if await _recent_emails(db, current.id) >= MAX_EMAILS_PER_HOUR:
         return result
@@ -205,7 +202,7 @@ async def _restart(
         .where(signatures.c.id == current.id)
         .values(
             **{name: getattr(fields, name) for name in DETAIL_FIELDS},
-            status="unconfirmed",
+            status=SignatureStatus.UNCONFIRMED,
             pending_change=None,
             token_nonce=new_nonce(),
             withdraw_nonce=new_nonce(),
@@ -227,8 +224,8 @@ async def _restart(
         "signature",
         current.id,
         campaign_id=campaign.id,
-        before={"status": "withdrawn"},
-        after={"status": "unconfirmed"},
+        before={"status": SignatureStatus.WITHDRAWN},
+        after={"status": SignatureStatus.UNCONFIRMED},
     )
 
 
@@ -287,7 +284,7 @@ def _check_link(row: Any, slug: str, nonce: str, purpose: str) -> None:
     if row is None or row["slug"] != slug:
         raise SignatureNotFound()
     expected = row["token_nonce"] if purpose == "confirm" else row["withdraw_nonce"]
-    if row["status"] == "withdrawn" and purpose == "withdraw":
+    if row["status"] == SignatureStatus.WITHDRAWN and purpose == "withdraw":
         raise AlreadyWithdrawn()
     if nonce != expected:
         raise LinkUsed()
@@ -322,7 +319,7 @@ async def confirm_signature(
             before={key: getattr(current, key) for key in changed},
             after=changed,
         )
-        if values.get("status") == "confirmed":
+        if values.get("status") == SignatureStatus.CONFIRMED:
             # Evidence, then the campaign's policy, in the same transaction (SPEC 5).
             await evaluate_signature(db, current.id, now=now)
     return await get_signature(db, current.id)
@@ -342,11 +339,19 @@ def _confirmation_values(current: Signature, campaign: Campaign) -> dict[str, An
         values.get(name, getattr(current, name)) != getattr(current, name)
         for name in IDENTITY_FIELDS
     )
-    if current.status == "unconfirmed":
-        values.update(status="confirmed", confirmed_at=sa.func.now())
-    elif identity_changed and current.status in ("verified", "rejected"):
+    if current.status == SignatureStatus.UNCONFIRMED:
+        values.update(status=SignatureStatus.CONFIRMED, confirmed_at=sa.func.now())
+    elif identity_changed and current.status in (
+        SignatureStatus.VERIFIED,
+        SignatureStatus.REJECTED,
+    ):
         # A new name or office goes back through verification (SPEC section 2).
-        values.update(status="confirmed", verified_at=None, verified_by=None, decision_reason=None)
+        values.update(
+            status=SignatureStatus.CONFIRMED,
+            verified_at=None,
+            verified_by=None,
+            decision_reason=None,
+        )
     return values
 
 
@@ -361,7 +366,7 @@ async def withdraw_signature(db: Database, slug: str, token: str) -> Signature:
             signatures.update()
             .where(signatures.c.id == signature_id)
             .values(
-                status="withdrawn",
+                status=SignatureStatus.WITHDRAWN,
                 withdrawn_at=sa.func.now(),
                 updated_at=sa.func.now(),
                 pending_change=None,
@@ -377,7 +382,7 @@ async def withdraw_signature(db: Database, slug: str, token: str) -> Signature:
             signature_id,
             campaign_id=row["campaign_id"],
             before={"status": row["status"]},
-            after={"status": "withdrawn"},
+            after={"status": SignatureStatus.WITHDRAWN},
         )
     return await get_signature(db, signature_id)
 

@@ -17,16 +17,23 @@ from databases import Database
 from signon.audit import Actor, changed_fields, record_audit
 from signon.errors import NotDecidable, SignatureNotInCampaign, ValidationFailed
 from signon.i18n import gettext_ as _
-from signon.offices import OFFICE_LEVELS
+from signon.offices import OFFICE_FIELDS, OFFICE_LEVELS, Office
 from signon.signing.rules import FIELDS, parse_signature
 from signon.tables import signatures
 from signon.verification.evidence import Signal
 from signon.verification.policy import evaluate_signature, list_evidence, rank
+from signon.vocabulary import SignatureStatus, Strength
 
 MAX_REASON = 1000
 # Which states each decision may start from.
-DECIDABLE = {"verified": ("confirmed", "rejected"), "rejected": ("confirmed", "verified")}
-ACTIONS = {"verified": "signature.verify", "rejected": "signature.reject"}
+DECIDABLE = {
+    SignatureStatus.VERIFIED: (SignatureStatus.CONFIRMED, SignatureStatus.REJECTED),
+    SignatureStatus.REJECTED: (SignatureStatus.CONFIRMED, SignatureStatus.VERIFIED),
+}
+ACTIONS = {
+    SignatureStatus.VERIFIED: "signature.verify",
+    SignatureStatus.REJECTED: "signature.reject",
+}
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,7 @@ async def verify_signatures(
     db: Database, actor: Actor, campaign_id: int, ids: Sequence[int], *, reason: str = ""
 ) -> Decision:
     """Mark confirmed (or rejected) signatures verified: they count and are listed."""
-    return await _decide(db, actor, campaign_id, ids, "verified", reason.strip())
+    return await _decide(db, actor, campaign_id, ids, SignatureStatus.VERIFIED, reason.strip())
 
 
 async def reject_signatures(
@@ -49,7 +56,7 @@ async def reject_signatures(
     reason = reason.strip()
     if not reason:
         raise ValidationFailed({"reason": [_("Give a reason for rejecting.")]})
-    return await _decide(db, actor, campaign_id, ids, "rejected", reason)
+    return await _decide(db, actor, campaign_id, ids, SignatureStatus.REJECTED, reason)
 
 
 async def _decide(
@@ -76,8 +83,8 @@ async def _decide(
                 .where(signatures.c.id == row["id"])
                 .values(
                     status=status,
-                    verified_at=sa.func.now() if status == "verified" else None,
-                    verified_by=actor.staff_id if status == "verified" else None,
+                    verified_at=sa.func.now() if status == SignatureStatus.VERIFIED else None,
+                    verified_by=actor.staff_id if status == SignatureStatus.VERIFIED else None,
                     decision_reason=reason or None,
                     updated_at=sa.func.now(),
                 )
@@ -98,15 +105,10 @@ async def _decide(
     return Decision(decided=decided, skipped=len(ids) - decided)
 
 
-@dataclass(frozen=True)
-class QueueItem:
+@dataclass(frozen=True, kw_only=True)
+class QueueItem(Office):
     id: int
     full_name: str
-    title: str
-    office_level: str
-    jurisdiction: str
-    state: str
-    district: str | None
     email: str
     phone: str | None
     organization: str | None
@@ -119,12 +121,12 @@ class QueueItem:
 
     @property
     def has_negative(self) -> bool:
-        return any(signal.strength == "strong_negative" for signal in self.evidence)
+        return any(signal.strength == Strength.STRONG_NEGATIVE for signal in self.evidence)
 
     @property
     def best_rank(self) -> int:
         """The rank of the strongest signal in favour (lower is stronger)."""
-        ranks = [rank(s.strength) for s in self.evidence if s.strength != "strong_negative"]
+        ranks = [rank(s.strength) for s in self.evidence if s.strength != Strength.STRONG_NEGATIVE]
         return min(ranks, default=len(ranks) + 99)
 
 
@@ -135,7 +137,7 @@ async def list_queue(
     db: Database,
     campaign_id: int,
     *,
-    status: str = "confirmed",
+    status: str = SignatureStatus.CONFIRMED,
     state: str = "",
     level: str = "",
 ) -> list[QueueItem]:
@@ -158,9 +160,6 @@ async def list_queue(
         for row in rows
     ]
     return sorted(items, key=lambda item: (item.has_negative, item.best_rank))
-
-
-OFFICE_FIELDS = ("title", "office_level", "jurisdiction", "state", "district")
 
 
 async def edit_office(

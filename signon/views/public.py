@@ -24,6 +24,7 @@ from signon.public.counts import CampaignSummary, VersionedCache
 from signon.public.ogimage import Card, render_card
 from signon.public.tilemap import build_tilemap
 from signon.signing import formguard
+from signon.vocabulary import CampaignKind, CampaignStatus
 from signon.web.templating import render, templates
 
 # The widget is meant for partners' iframes: framing allowed from anywhere, nothing else
@@ -36,7 +37,7 @@ PUBLIC_CACHE = "public, max-age=5"
 
 
 async def home(request: Request) -> Response:
-    found = await campaigns.list_campaigns(request.app.state.db, statuses=("open",))
+    found = await campaigns.list_campaigns(request.app.state.db, statuses=(CampaignStatus.OPEN,))
     return render(request, "public/home.html", {"campaigns": found})
 
 
@@ -164,7 +165,8 @@ async def og_image(request: Request) -> Response:
         count_text=count_text(verified),
         goal_text=_("Goal: %(goal)s") % {"goal": number(goal)} if goal else "",
         fraction=verified / goal if goal else None,
-        footer="Signon · " + (_("Open letter") if summary.kind == "letter" else _("Statement")),
+        footer="Signon · "
+        + (_("Open letter") if summary.kind == CampaignKind.LETTER else _("Statement")),
     )
     png = _cards.get(card, None)
     if png is None:

@@ -10,6 +10,7 @@ from signon.errors import ValidationFailed
 from signon.i18n import gettext_ as _
 from signon.tables import STAFF_ROLES
 from signon.views.staff_auth import staff_required
+from signon.vocabulary import StaffRole
 from signon.web.csrf import read_form
 from signon.web.templating import flash, render
 
@@ -28,7 +29,7 @@ async def _page(
 
 @staff_required(admin=True)
 async def users(request: Request) -> Response:
-    return await _page(request, {"role": "staff"}, {})
+    return await _page(request, {"role": StaffRole.STAFF}, {})
 
 
 @staff_required(admin=True)

@@ -7,21 +7,19 @@ import gc
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
-import asyncpg
 from databases import Database
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from signon import db as database
-from signon import errors, settings
+from signon import settings
 from signon.campaigns import now_utc
 from signon.i18n import API_PREFIX, LocaleMiddleware
 from signon.views.routes import routes
+from signon.web.errors import EXCEPTION_HANDLERS
 from signon.web.proxy import TrustedProxies
 from signon.web.public_cache import PublicResponseCache
 from signon.web.ratelimit import RateLimiter
@@ -75,14 +73,6 @@ def proxy_headers(trusted: TrustedProxies) -> list[Middleware]:
         return []
     hosts = "*" if trusted.everyone else trusted.entries
     return [Middleware(ProxyHeadersMiddleware, trusted_hosts=hosts)]
-
-
-async def database_unavailable(request: Request, exc: Exception) -> Response:
-    """While PostgreSQL is unreachable: a clear 503, never a hang or a traceback."""
-    return await errors.domain_error(
-        request,
-        errors.ServiceUnavailable("Signon cannot reach its database just now. Try again shortly."),
-    )
 
 
 def create_app(
@@ -157,18 +147,7 @@ def create_app(
             ),
             Middleware(LocaleMiddleware),
         ],
-        exception_handlers={
-            **errors.EXCEPTION_HANDLERS,
-            OSError: database_unavailable,
-            asyncpg.PostgresConnectionError: database_unavailable,
-            asyncpg.CannotConnectNowError: database_unavailable,
-            # The server shutting down or restarting, a connection lost mid-request.
-            asyncpg.exceptions.OperatorInterventionError: database_unavailable,
-            asyncpg.InterfaceError: database_unavailable,
-            # A statement sent in the instant the server cut the connection (during a
-            # restart) finds the driver mid-way through the server's goodbye.
-            asyncpg.InternalClientError: database_unavailable,
-        },
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.db = db

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from databases import Database
 
 from signon.tables import audit_log
+from signon.vocabulary import StaffRole
 
 
 @dataclass(frozen=True)
@@ -23,10 +24,10 @@ class Actor:
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == StaffRole.ADMIN
 
 
-CLI = Actor(label="cli", role="admin")
+CLI = Actor(label="cli", role=StaffRole.ADMIN)
 SYSTEM = Actor(label="system")
 
 

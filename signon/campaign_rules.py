@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from signon.errors import ValidationFailed
 from signon.offices import OFFICE_LEVELS
 from signon.tables import AUTO_VERIFY_POLICIES, CAMPAIGN_KINDS
+from signon.vocabulary import AutoVerify, CampaignKind
 
 # Dates on the staff form are read as US Eastern time, the time Congress keeps.
 FORM_TIMEZONE = ZoneInfo("America/New_York")
@@ -41,7 +42,7 @@ class CampaignFields:
     slug: str
     title: str
     body_markdown: str
-    kind: str = "letter"
+    kind: str = CampaignKind.LETTER
     summary: str = ""
     addressee: str = ""
     salutation: str = ""
@@ -50,7 +51,7 @@ class CampaignFields:
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     allowed_levels: tuple[str, ...] = OFFICE_LEVELS
-    auto_verify: str = "strong"
+    auto_verify: str = AutoVerify.STRONG
     sponsors: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -84,10 +85,10 @@ def parse_campaign_fields(data: Mapping[str, Any]) -> CampaignFields:
         "salutation": text("salutation"),
         "sign_off": text("sign_off"),
     }
-    kind = str(data.get("kind") or "letter")
+    kind = str(data.get("kind") or CampaignKind.LETTER)
     if kind not in CAMPAIGN_KINDS:
         errors["kind"] = ["Choose letter or statement."]
-    auto_verify = str(data.get("auto_verify") or "strong")
+    auto_verify = str(data.get("auto_verify") or AutoVerify.STRONG)
     if auto_verify not in AUTO_VERIFY_POLICIES:
         errors["auto_verify"] = ["Choose off, strong evidence only, or strong or medium."]
     goal = _parse_goal(str(data.get("goal") or "").strip(), errors)

@@ -19,7 +19,14 @@ from databases import Database
 from signon.audit import Actor, changed_fields, record_audit
 from signon.campaign_rules import LIMITS, SLUG_RE, CampaignFields
 from signon.coalescing import SingleFlight
-from signon.errors import Conflict, NotFound, ValidationFailed
+from signon.errors import (
+    CampaignFrozen,
+    CampaignNotFound,
+    CannotClose,
+    CannotOpen,
+    TransitionRefused,
+    ValidationFailed,
+)
 from signon.i18n import gettext_ as _
 from signon.markdown import render_markdown
 from signon.tables import (
@@ -28,12 +35,13 @@ from signon.tables import (
     campaigns,
     organizations,
 )
+from signon.vocabulary import CampaignStatus
 
 # Fields whose change is a change of the letter's wording (a new text version).
 TEXT_FIELDS = ("title", "body_markdown", "addressee", "salutation", "sign_off")
 # Which lifecycle moves are legal, by action.
-TRANSITIONS = {"open": ("draft",), "close": ("open",)}
-PAST_TENSE = {"open": "opened", "close": "closed"}
+TRANSITIONS = {"open": (CampaignStatus.DRAFT,), "close": (CampaignStatus.OPEN,)}
+REFUSED: dict[str, type[TransitionRefused]] = {"open": CannotOpen, "close": CannotClose}
 
 
 @dataclass(frozen=True)
@@ -71,11 +79,11 @@ class Campaign:
 
     @property
     def is_public(self) -> bool:
-        return self.status != "draft"
+        return self.status != CampaignStatus.DRAFT
 
     def accepts_signatures(self, now: datetime) -> bool:
         """Open, and within its dates: a passed closing date closes it (SPEC section 2)."""
-        if self.status != "open":
+        if self.status != CampaignStatus.OPEN:
             return False
         if self.opens_at and now < self.opens_at:
             return False
@@ -179,11 +187,11 @@ _BY_SLUG_SQL = _CAMPAIGN_SQL.format(columns=", ".join(f"c.{column.name}" for col
 async def get_campaign(db: Database, slug: str, *, public: bool = False) -> Campaign:
     """The campaign with this slug. For the public, a draft does not exist."""
     if not SLUG_RE.fullmatch(slug) or len(slug) > LIMITS["slug"]:
-        raise NotFound(_("There is no campaign at this address."))
+        raise CampaignNotFound()
     async with db.connection() as connection:
         row = await connection.raw_connection.fetchrow(_BY_SLUG_SQL, slug)
-    if row is None or (public and row["status"] == "draft"):
-        raise NotFound(_("There is no campaign at this address."))
+    if row is None or (public and row["status"] == CampaignStatus.DRAFT):
+        raise CampaignNotFound()
     ids, names = row["sponsor_ids"] or [], row["sponsor_names"] or []
     return _campaign(row, tuple(Sponsor(id=i, name=n) for i, n in zip(ids, names, strict=True)))
 
@@ -208,7 +216,7 @@ async def get_campaign_to_sign(db: Database, slug: str, *, max_age: float = 0.0)
         return found[1]
     read_at = time.monotonic()
     campaign = await _sign_reads.run(key, lambda: get_campaign(db, slug, public=True))
-    if campaign.status == "open":
+    if campaign.status == CampaignStatus.OPEN:
         if len(_recent) >= 256:
             _recent.clear()
         _recent[key] = (read_at, campaign)
@@ -288,7 +296,7 @@ async def create_campaign(db: Database, actor: Actor, fields: CampaignFields) ->
     async with db.transaction():
         taken = await db.fetch_val(sa.select(campaigns.c.id).where(campaigns.c.slug == fields.slug))
         if taken:
-            raise ValidationFailed({"slug": ["Another campaign already uses this address."]})
+            raise ValidationFailed({"slug": [_("Another campaign already uses this address.")]})
         campaign_id = await db.fetch_val(
             campaigns.insert()
             .values(**_campaign_values(fields), created_by=actor.staff_id)
@@ -321,18 +329,18 @@ async def update_campaign(
     """Save an edit. Once a campaign has been open, a change of wording is a new version."""
     async with db.transaction():
         current = await _locked(db, slug)
-        if current.status == "delivered":
-            raise Conflict("A delivered campaign is frozen: its text can no longer change.")
+        if current.status == CampaignStatus.DELIVERED:
+            raise CampaignFrozen()
         if fields.slug != current.slug:
-            if current.status != "draft":
+            if current.status != CampaignStatus.DRAFT:
                 raise ValidationFailed(
-                    {"slug": ["The address cannot change once the campaign has been opened."]}
+                    {"slug": [_("The address cannot change once the campaign has been opened.")]}
                 )
             taken = await db.fetch_val(
                 sa.select(campaigns.c.id).where(campaigns.c.slug == fields.slug)
             )
             if taken:
-                raise ValidationFailed({"slug": ["Another campaign already uses this address."]})
+                raise ValidationFailed({"slug": [_("Another campaign already uses this address.")]})
         before, after = changed_fields(asdict(current.fields()), asdict(fields))
         if not after:
             return current
@@ -364,7 +372,7 @@ async def update_campaign(
 
 async def _save_text(db: Database, actor: Actor, current: Campaign, fields: CampaignFields) -> int:
     """Store new wording: in place for a draft, as the next version once it was opened."""
-    if current.status == "draft":
+    if current.status == CampaignStatus.DRAFT:
         await db.execute(
             campaign_texts.update()
             .where(
@@ -392,16 +400,16 @@ async def _locked(db: Database, slug: str) -> Campaign:
         sa.select(campaigns.c.id).where(campaigns.c.slug == slug[:100]).with_for_update()
     )
     if campaign_id is None:
-        raise NotFound(_("There is no campaign at this address."))
+        raise CampaignNotFound()
     return await get_campaign(db, slug)
 
 
 async def open_campaign(db: Database, actor: Actor, slug: str) -> Campaign:
-    return await _move(db, actor, slug, "open", "open", opened_at=sa.func.now())
+    return await _move(db, actor, slug, "open", CampaignStatus.OPEN, opened_at=sa.func.now())
 
 
 async def close_campaign(db: Database, actor: Actor, slug: str) -> Campaign:
-    return await _move(db, actor, slug, "close", "closed", closed_at=sa.func.now())
+    return await _move(db, actor, slug, "close", CampaignStatus.CLOSED, closed_at=sa.func.now())
 
 
 async def _move(
@@ -410,7 +418,7 @@ async def _move(
     async with db.transaction():
         current = await _locked(db, slug)
         if current.status not in TRANSITIONS[action]:
-            raise Conflict(f"A campaign that is {current.status} cannot be {PAST_TENSE[action]}.")
+            raise REFUSED[action](status=current.status)
         await db.execute(
             campaigns.update()
             .where(campaigns.c.id == current.id)

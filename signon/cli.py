@@ -248,9 +248,10 @@ def create_staff(email: str, name: str, admin: bool, password_stdin: bool) -> No
     """
     from signon import staff
     from signon.audit import CLI
+    from signon.vocabulary import StaffRole
 
     password = _read_password(password_stdin)
-    role = "admin" if admin else "staff"
+    role = StaffRole.ADMIN if admin else StaffRole.STAFF
     staff.validate_staff_fields(email, name, password, role)  # fail before any database work
     member = _run(
         lambda db: staff.create_staff(db, CLI, email=email, name=name, password=password, role=role)

@@ -15,6 +15,7 @@ from databases import Database
 from signon import campaign_rules, campaigns, staff, tables
 from signon.audit import CLI, record_audit
 from signon.demo_signers import add_demo_signers
+from signon.vocabulary import AutoVerify, CampaignKind, StaffRole
 
 DEMO_SLUG = "demo"
 DEFAULT_SIGNERS = 48
@@ -57,7 +58,7 @@ fictional.*
 
 DEMO_FIELDS = {
     "slug": DEMO_SLUG,
-    "kind": "letter",
+    "kind": CampaignKind.LETTER,
     "title": "State and Local Officials Urge Congress to Reject the Agricultural Commerce "
     "Uniformity Act",
     "summary": "Elected officials from across the country ask Congress to keep the power of "
@@ -70,7 +71,7 @@ DEMO_FIELDS = {
     "Commonfield State Leaders Council\n"
     "Good Pasture Alliance",
     "goal": "200",
-    "auto_verify": "strong",
+    "auto_verify": AutoVerify.STRONG,
 }
 
 
@@ -132,8 +133,8 @@ async def _ensure_demo_admin(db: Database, password: str) -> None:
     )
     if staff_id is None:
         await staff.create_staff(
-            db, CLI, email=DEMO_EMAIL, name=DEMO_NAME, password=password, role="admin"
+            db, CLI, email=DEMO_EMAIL, name=DEMO_NAME, password=password, role=StaffRole.ADMIN
         )
         return
-    await staff.update_staff(db, CLI, staff_id, role="admin", is_active=True)
+    await staff.update_staff(db, CLI, staff_id, role=StaffRole.ADMIN, is_active=True)
     await staff.set_password(db, CLI, staff_id, password)

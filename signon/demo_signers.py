@@ -16,6 +16,7 @@ from databases import Database
 from signon.campaigns import Campaign
 from signon.offices import STATES
 from signon.tables import evidence, signatures
+from signon.vocabulary import SignatureStatus
 
 FIRST = (
     "Ana",
@@ -100,11 +101,11 @@ PLACES = (
 )
 # Most demo signers are verified; every other lifecycle state appears too.
 STATUS_WEIGHTS = (
-    ("verified", 70),
-    ("confirmed", 12),
-    ("unconfirmed", 8),
-    ("rejected", 5),
-    ("withdrawn", 5),
+    (SignatureStatus.VERIFIED, 70),
+    (SignatureStatus.CONFIRMED, 12),
+    (SignatureStatus.UNCONFIRMED, 8),
+    (SignatureStatus.REJECTED, 5),
+    (SignatureStatus.WITHDRAWN, 5),
 )
 EVIDENCE = {
     "strong": ("roster_email", "Demo evidence: the roster lists this email for the seat's holder."),
@@ -162,9 +163,9 @@ def _office(rng: random.Random, state: str, city: str, county: str) -> dict[str,
 
 
 def _strengths(status: str, rng: random.Random) -> list[str]:
-    if status in ("rejected",):
+    if status in (SignatureStatus.REJECTED,):
         return ["strong_negative", "weak"]
-    if status == "confirmed":
+    if status == SignatureStatus.CONFIRMED:
         return [rng.choice(("weak", "medium"))]
     return [rng.choice(("strong", "strong", "medium"))]
 
@@ -179,7 +180,7 @@ async def add_demo_signers(
     for n in range(count):
         state, city, county = PLACES[n % len(PLACES)]
         first, last = rng.choice(FIRST), rng.choice(LAST)
-        status = "verified" if n < len(PLACES) else rng.choice(statuses)
+        status = SignatureStatus.VERIFIED if n < len(PLACES) else rng.choice(statuses)
         signed = moment - timedelta(hours=rng.randint(1, 24 * 20))
         row_id = await db.fetch_val(
             signatures.insert()
@@ -193,15 +194,21 @@ async def add_demo_signers(
                 token_nonce=secrets.token_urlsafe(16),
                 withdraw_nonce=secrets.token_urlsafe(16),
                 signed_at=signed,
-                confirmed_at=None if status == "unconfirmed" else signed + timedelta(minutes=9),
-                verified_at=signed + timedelta(hours=2) if status == "verified" else None,
-                withdrawn_at=moment if status == "withdrawn" else None,
-                decision_reason="Demo: not an elected official" if status == "rejected" else None,
+                confirmed_at=None
+                if status == SignatureStatus.UNCONFIRMED
+                else signed + timedelta(minutes=9),
+                verified_at=signed + timedelta(hours=2)
+                if status == SignatureStatus.VERIFIED
+                else None,
+                withdrawn_at=moment if status == SignatureStatus.WITHDRAWN else None,
+                decision_reason="Demo: not an elected official"
+                if status == SignatureStatus.REJECTED
+                else None,
                 **_office(rng, state, city, county),
             )
             .returning(signatures.c.id)
         )
-        if status != "unconfirmed":
+        if status != SignatureStatus.UNCONFIRMED:
             await db.execute_many(
                 evidence.insert(),
                 [

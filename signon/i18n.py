@@ -56,6 +56,11 @@ def gettext_(message: str) -> str:
     return translations(_current.get()).gettext(message)
 
 
+def N_(message: str) -> str:
+    """Marks a msgid for extraction where it is defined; it is translated where it is used."""
+    return message
+
+
 def ngettext_(singular: str, plural: str, n: int) -> str:
     return translations(_current.get()).ngettext(singular, plural, n)
 

@@ -24,6 +24,7 @@ from databases import Database
 from signon import settings
 from signon.i18n import gettext_ as _
 from signon.tables import email_attempts, email_outbox
+from signon.vocabulary import OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,10 @@ async def deliver_due(
 
 _NEXT_DUE = (
     sa.select(email_outbox)
-    .where(email_outbox.c.status == "pending", email_outbox.c.next_attempt_at <= sa.func.now())
+    .where(
+        email_outbox.c.status == OutboxStatus.PENDING,
+        email_outbox.c.next_attempt_at <= sa.func.now(),
+    )
     .order_by(email_outbox.c.id)
     .limit(1)
     .with_for_update(skip_locked=True)
@@ -216,10 +220,10 @@ async def _record(
     values: dict[str, Any] = {"attempts": attempts, "last_error": reason}
     if error is None:
         log.info("Email %s sent to %s (attempt %d)", row["id"], row["to_address"], attempts)
-        values.update(status="sent", sent_at=sa.func.now())
+        values.update(status=OutboxStatus.SENT, sent_at=sa.func.now())
     elif permanent:
         log.warning("Email %s to %s failed for good: %s", row["id"], row["to_address"], error)
-        values.update(status="failed")
+        values.update(status=OutboxStatus.FAILED)
     else:
         log.warning(
             "Email %s to %s failed (attempt %d), will retry: %s",

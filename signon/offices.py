@@ -6,16 +6,43 @@ Pure functions and constants only; the database constraints in tables.py use the
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, fields
+from enum import StrEnum
 
-OFFICE_LEVELS: tuple[str, ...] = (
-    "state_legislature",
-    "statewide",
-    "county",
-    "municipal",
-    "school_board",
-    "tribal",
-    "other",
-)
+
+class OfficeLevel(StrEnum):
+    STATE_LEGISLATURE = "state_legislature"
+    STATEWIDE = "statewide"
+    COUNTY = "county"
+    MUNICIPAL = "municipal"
+    SCHOOL_BOARD = "school_board"
+    TRIBAL = "tribal"
+    OTHER = "other"
+
+
+# In order, for the forms' choices and `in` checks (a plain string is not `in` a StrEnum
+# class before Python 3.12).
+OFFICE_LEVELS: tuple[OfficeLevel, ...] = tuple(OfficeLevel)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Office:
+    """The office a signer claims, as the sign form takes it (SPEC section 1).
+
+    The dataclasses that carry a claimed office (the submitted fields, a signature, a
+    queue item, a claim weighed for evidence) are Offices, so its fields are written once;
+    keyword-only, so a subclass's own fields need no defaults.
+    """
+
+    title: str
+    office_level: str
+    jurisdiction: str
+    state: str
+    district: str | None = None
+
+
+# The office's field names, in the order forms, exports and audit rows list them.
+OFFICE_FIELDS: tuple[str, ...] = tuple(field.name for field in fields(Office))
 
 
 def N_(message: str) -> str:

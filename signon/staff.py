@@ -15,8 +15,18 @@ from starlette.concurrency import run_in_threadpool
 
 from signon import settings
 from signon.audit import Actor, record_audit
-from signon.errors import Conflict, Forbidden, NotFound, TooManyAttempts, ValidationFailed
+from signon.errors import (
+    AdminOnly,
+    LoginFailed,
+    LoginThrottled,
+    OwnAccountUnchangeable,
+    StaffNotFound,
+    ValidationFailed,
+)
+from signon.i18n import N_
+from signon.i18n import gettext_ as _
 from signon.tables import STAFF_ROLES, login_failures, staff
+from signon.vocabulary import StaffRole
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1000
@@ -43,7 +53,7 @@ class StaffMember:
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == StaffRole.ADMIN
 
     def as_actor(self) -> Actor:
         return Actor(label=self.email, staff_id=self.id, role=self.role)
@@ -70,6 +80,14 @@ def normalize_staff_email(email: str) -> str:
         raise ValueError(str(exc)) from exc
 
 
+def _too_short() -> str:
+    return _("Use at least %(limit)d characters.") % {"limit": MIN_PASSWORD}
+
+
+def _too_long() -> str:
+    return _("Use at most %(limit)d characters.") % {"limit": MAX_PASSWORD}
+
+
 def validate_staff_fields(email: str, name: str, password: str, role: str) -> str:
     """Check a new account's fields; return the normalized email or raise ValidationFailed."""
     errors: dict[str, list[str]] = {}
@@ -79,34 +97,36 @@ def validate_staff_fields(email: str, name: str, password: str, role: str) -> st
     except ValueError as exc:
         errors["email"] = [str(exc)]
     if not name.strip():
-        errors["name"] = ["Enter the person's name."]
+        errors["name"] = [_("Enter the person's name.")]
     elif len(name.strip()) > MAX_NAME:
-        errors["name"] = [f"Use at most {MAX_NAME} characters."]
+        errors["name"] = [_("Use at most %(limit)d characters.") % {"limit": MAX_NAME}]
     elif any(unicodedata.category(char) == "Cc" for char in name):
         # Control characters are invisible on the page, and PostgreSQL refuses NUL outright.
-        errors["name"] = ["Remove the invisible control characters from the name."]
+        errors["name"] = [_("Remove the invisible control characters from the name.")]
     if len(password) < MIN_PASSWORD:
-        errors["password"] = [f"Use at least {MIN_PASSWORD} characters."]
+        errors["password"] = [_too_short()]
     elif len(password) > MAX_PASSWORD:
-        errors["password"] = [f"Use at most {MAX_PASSWORD} characters."]
+        errors["password"] = [_too_long()]
     if role not in STAFF_ROLES:
-        errors["role"] = ["Choose admin or staff."]
+        errors["role"] = [_("Choose admin or staff.")]
     if errors:
         raise ValidationFailed(errors)
     return normalized
 
 
 async def create_staff(
-    db: Database, actor: Actor, *, email: str, name: str, password: str, role: str = "staff"
+    db: Database, actor: Actor, *, email: str, name: str, password: str, role: str = StaffRole.STAFF
 ) -> StaffMember:
     if not actor.is_admin:
-        raise Forbidden("Only an admin can create staff accounts.")
+        raise AdminOnly(N_("Only an admin can create staff accounts."))
     normalized = validate_staff_fields(email, name, password, role)
     password_hash = await run_in_threadpool(_hasher.hash, password)
     async with db.transaction():
         exists = await db.fetch_val(sa.select(staff.c.id).where(staff.c.email == normalized))
         if exists:
-            raise ValidationFailed({"email": ["A staff account with this email already exists."]})
+            raise ValidationFailed(
+                {"email": [_("A staff account with this email already exists.")]}
+            )
         row = await db.fetch_one(
             staff.insert()
             .values(email=normalized, name=name.strip(), role=role, password_hash=password_hash)
@@ -129,7 +149,7 @@ async def get_staff(db: Database, staff_id: int) -> StaffMember:
     if 0 < staff_id <= MAX_STAFF_ID:
         row = await db.fetch_one(sa.select(staff).where(staff.c.id == staff_id))
     if row is None:
-        raise NotFound("There is no such staff account.")
+        raise StaffNotFound()
     return _member(row)
 
 
@@ -156,17 +176,17 @@ async def update_staff(
 ) -> StaffMember:
     """Change an account's role or enable/disable it (admins only; not one's own)."""
     if not actor.is_admin:
-        raise Forbidden("Only an admin can change staff accounts.")
+        raise AdminOnly(N_("Only an admin can change staff accounts."))
     if staff_id == actor.staff_id:
-        raise Conflict("You cannot change your own role or disable your own account.")
+        raise OwnAccountUnchangeable()
     if role is not None and role not in STAFF_ROLES:
-        raise ValidationFailed({"role": ["Choose admin or staff."]})
+        raise ValidationFailed({"role": [_("Choose admin or staff.")]})
     if not 0 < staff_id <= MAX_STAFF_ID:
-        raise NotFound("There is no such staff account.")
+        raise StaffNotFound()
     async with db.transaction():
         row = await db.fetch_one(sa.select(staff).where(staff.c.id == staff_id).with_for_update())
         if row is None:
-            raise NotFound("There is no such staff account.")
+            raise StaffNotFound()
         changes = {
             key: value
             for key, value in (("role", role), ("is_active", is_active))
@@ -196,11 +216,11 @@ async def set_password(db: Database, actor: Actor, staff_id: int, password: str)
     The audit row records that it changed, never the password or its hash.
     """
     if not (actor.is_admin or actor.staff_id == staff_id):
-        raise Forbidden("Only an admin can set another account's password.")
+        raise AdminOnly(N_("Only an admin can set another account's password."))
     if len(password) < MIN_PASSWORD:
-        raise ValidationFailed({"password": [f"Use at least {MIN_PASSWORD} characters."]})
+        raise ValidationFailed({"password": [_too_short()]})
     if len(password) > MAX_PASSWORD:
-        raise ValidationFailed({"password": [f"Use at most {MAX_PASSWORD} characters."]})
+        raise ValidationFailed({"password": [_too_long()]})
     password_hash = await run_in_threadpool(_hasher.hash, password)
     async with db.transaction():
         changed = await db.fetch_val(
@@ -210,7 +230,7 @@ async def set_password(db: Database, actor: Actor, staff_id: int, password: str)
             .returning(staff.c.id)
         )
         if changed is None:
-            raise NotFound("There is no such staff account.")
+            raise StaffNotFound()
         await record_audit(db, actor, "staff.set_password", "staff", staff_id)
 
 
@@ -224,8 +244,8 @@ async def end_sessions(db: Database, staff_id: int) -> None:
 async def authenticate(db: Database, email: str, password: str, address: str) -> StaffMember:
     """The staff member these credentials belong to.
 
-    Raises TooManyAttempts while the account or the address is throttled (checked before
-    the password, so guessing cannot continue), and Forbidden for wrong credentials.
+    Raises LoginThrottled while the account or the address is throttled (checked before
+    the password, so guessing cannot continue), and LoginFailed for wrong credentials.
     """
     # NUL cannot reach PostgreSQL; U+FFFD keeps the throttle key while matching no account.
     key_email = email.strip().lower()[:254].replace("\x00", "\ufffd")
@@ -236,7 +256,7 @@ async def authenticate(db: Database, email: str, password: str, address: str) ->
     )
     ok = await run_in_threadpool(_verify, row["password_hash"] if row else _DUMMY_HASH, password)
     if not (row and ok):
-        raise Forbidden("That email and password do not match an active staff account.")
+        raise LoginFailed()
     async with db.transaction():
         await db.execute(
             login_failures.delete().where(
@@ -270,7 +290,7 @@ async def _record_attempt(db: Database, keys: tuple[str, str]) -> list[int]:
     ]
     try:
         await _check_throttle(db, keys, attempt)
-    except TooManyAttempts:
+    except LoginThrottled:
         await db.execute(login_failures.delete().where(login_failures.c.id.in_(attempt)))
         raise
     return attempt
@@ -302,7 +322,4 @@ async def _check_throttle(db: Database, keys: tuple[str, str], attempt: list[int
             # Allowed again once enough of the window's failures have aged out.
             unlock_at = times[len(times) - limit] + window
             retry_after = max(1, int((unlock_at - now).total_seconds()) + 1)
-            raise TooManyAttempts(
-                "Too many failed sign-in attempts. Wait a few minutes and try again.",
-                retry_after=retry_after,
-            )
+            raise LoginThrottled(retry_after=retry_after)

@@ -7,10 +7,22 @@ constraint (emails are stored normalized and lower-cased by signatures.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
-from signon.offices import OFFICE_LEVELS
+from signon.offices import OFFICE_LEVELS, OfficeLevel
+from signon.vocabulary import (
+    AutoVerify,
+    CampaignKind,
+    CampaignStatus,
+    OutboxStatus,
+    RenderStatus,
+    SignatureStatus,
+    StaffRole,
+    Strength,
+)
 
 metadata = sa.MetaData(
     naming_convention={
@@ -22,16 +34,18 @@ metadata = sa.MetaData(
     }
 )
 
-STAFF_ROLES = ("admin", "staff")
-CAMPAIGN_KINDS = ("letter", "statement")
-CAMPAIGN_STATES = ("draft", "open", "closed", "delivered")
-AUTO_VERIFY_POLICIES = ("off", "strong", "strong_or_medium")
-SIGNATURE_STATES = ("unconfirmed", "confirmed", "verified", "rejected", "withdrawn")
-EVIDENCE_STRENGTHS = ("strong", "medium", "weak", "none", "strong_negative")
-OUTBOX_STATES = ("pending", "sent", "failed")
+# The values of each word, in order, for the forms' choices and `in` checks (a plain
+# string is not `in` a StrEnum class before Python 3.12).
+STAFF_ROLES = tuple(StaffRole)
+CAMPAIGN_KINDS = tuple(CampaignKind)
+CAMPAIGN_STATES = tuple(CampaignStatus)
+AUTO_VERIFY_POLICIES = tuple(AutoVerify)
+SIGNATURE_STATES = tuple(SignatureStatus)
+EVIDENCE_STRENGTHS = tuple(Strength)
+OUTBOX_STATES = tuple(OutboxStatus)
 
 
-def _one_of(column: str, values: tuple[str, ...]) -> str:
+def _one_of(column: str, values: Iterable[str]) -> str:
     quoted = ", ".join(f"'{value}'" for value in values)
     return f"{column} IN ({quoted})"
 
@@ -46,7 +60,7 @@ staff = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("email", sa.String(254), nullable=False, unique=True),
     sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("role", sa.String(20), nullable=False, server_default="staff"),
+    sa.Column("role", sa.String(20), nullable=False, server_default=StaffRole.STAFF),
     sa.Column("password_hash", sa.String(200), nullable=False),
     sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
@@ -54,7 +68,7 @@ staff = sa.Table(
     # Raised on logout, disabling and password changes: sessions carrying an older value
     # are no longer valid, though their signed cookies have not expired.
     sa.Column("session_epoch", sa.Integer, nullable=False, server_default="0"),
-    sa.CheckConstraint(_one_of("role", STAFF_ROLES), name="role"),
+    sa.CheckConstraint(_one_of("role", StaffRole), name="role"),
     sa.CheckConstraint("email = lower(email)", name="email_lower"),
 )
 
@@ -83,8 +97,8 @@ campaigns = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("slug", sa.String(80), nullable=False, unique=True),
-    sa.Column("kind", sa.String(20), nullable=False, server_default="letter"),
-    sa.Column("status", sa.String(20), nullable=False, server_default="draft"),
+    sa.Column("kind", sa.String(20), nullable=False, server_default=CampaignKind.LETTER),
+    sa.Column("status", sa.String(20), nullable=False, server_default=CampaignStatus.DRAFT),
     sa.Column("summary", sa.String(1000), nullable=False, server_default=""),
     sa.Column("goal", sa.Integer),
     sa.Column("opens_at", sa.DateTime(timezone=True)),
@@ -95,7 +109,7 @@ campaigns = sa.Table(
         nullable=False,
         server_default=sa.text("ARRAY[" + ", ".join(f"'{lv}'" for lv in OFFICE_LEVELS) + "]"),
     ),
-    sa.Column("auto_verify", sa.String(20), nullable=False, server_default="strong"),
+    sa.Column("auto_verify", sa.String(20), nullable=False, server_default=AutoVerify.STRONG),
     sa.Column("text_version", sa.Integer, nullable=False, server_default="1"),
     sa.Column("created_by", sa.Integer, sa.ForeignKey("staff.id")),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
@@ -105,9 +119,9 @@ campaigns = sa.Table(
     sa.Column("delivered_at", sa.DateTime(timezone=True)),
     sa.Column("delivered_sha256", sa.String(64)),
     sa.CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="slug_format"),
-    sa.CheckConstraint(_one_of("kind", CAMPAIGN_KINDS), name="kind"),
-    sa.CheckConstraint(_one_of("status", CAMPAIGN_STATES), name="status"),
-    sa.CheckConstraint(_one_of("auto_verify", AUTO_VERIFY_POLICIES), name="auto_verify"),
+    sa.CheckConstraint(_one_of("kind", CampaignKind), name="kind"),
+    sa.CheckConstraint(_one_of("status", CampaignStatus), name="status"),
+    sa.CheckConstraint(_one_of("auto_verify", AutoVerify), name="auto_verify"),
     sa.CheckConstraint("goal IS NULL OR goal > 0", name="goal_positive"),
     sa.CheckConstraint(
         "opens_at IS NULL OR closes_at IS NULL OR opens_at < closes_at", name="dates_order"
@@ -175,7 +189,7 @@ signatures = sa.Table(
     sa.Column("chosen_division_id", sa.String(300)),
     sa.Column("phone", sa.String(40)),
     sa.Column("organization", sa.String(200)),
-    sa.Column("status", sa.String(20), nullable=False, server_default="unconfirmed"),
+    sa.Column("status", sa.String(20), nullable=False, server_default=SignatureStatus.UNCONFIRMED),
     sa.Column("text_version", sa.Integer, nullable=False),
     # A repeat submission's details, waiting for confirmation from the same email.
     sa.Column("pending_change", JSONB(none_as_null=True)),
@@ -193,8 +207,8 @@ signatures = sa.Table(
     sa.Column("decision_reason", sa.String(1000)),
     sa.Column("withdrawn_at", sa.DateTime(timezone=True)),
     sa.UniqueConstraint("campaign_id", "email", name="uq_signatures_campaign_email"),
-    sa.CheckConstraint(_one_of("status", SIGNATURE_STATES), name="status"),
-    sa.CheckConstraint(_one_of("office_level", OFFICE_LEVELS), name="office_level"),
+    sa.CheckConstraint(_one_of("status", SignatureStatus), name="status"),
+    sa.CheckConstraint(_one_of("office_level", OfficeLevel), name="office_level"),
     sa.CheckConstraint("state ~ '^[A-Z]{2}$'", name="state_code"),
     sa.CheckConstraint("email = lower(email)", name="email_lower"),
     sa.Index("ix_signatures_campaign_status_state", "campaign_id", "status", "state"),
@@ -217,7 +231,7 @@ evidence = sa.Table(
     sa.Column("dataset", sa.String(50)),
     sa.Column("dataset_imported_at", sa.DateTime(timezone=True)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
-    sa.CheckConstraint(_one_of("strength", EVIDENCE_STRENGTHS), name="strength"),
+    sa.CheckConstraint(_one_of("strength", Strength), name="strength"),
 )
 
 # Outgoing email, written in the same transaction as the change that causes it.
@@ -231,13 +245,13 @@ email_outbox = sa.Table(
     sa.Column("body_html", sa.Text),
     sa.Column("kind", sa.String(50), nullable=False),
     sa.Column("signature_id", sa.BigInteger, sa.ForeignKey("signatures.id", ondelete="SET NULL")),
-    sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
+    sa.Column("status", sa.String(20), nullable=False, server_default=OutboxStatus.PENDING),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
     sa.Column("last_error", sa.String(2000)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
     sa.Column("sent_at", sa.DateTime(timezone=True)),
-    sa.CheckConstraint(_one_of("status", OUTBOX_STATES), name="status"),
+    sa.CheckConstraint(_one_of("status", OutboxStatus), name="status"),
     sa.Index("ix_email_outbox_status_next_attempt_at", "status", "next_attempt_at"),
 )
 
@@ -436,7 +450,7 @@ deliveries = sa.Table(
     sa.Column("delivered_by", sa.Integer, sa.ForeignKey("staff.id")),
 )
 
-PDF_RENDER_STATES = ("pending", "ready", "failed")
+PDF_RENDER_STATES = tuple(RenderStatus)
 
 # Rendered PDFs, reused until the text or the signatory list changes (the fingerprint).
 pdf_renders = sa.Table(
@@ -452,7 +466,7 @@ pdf_renders = sa.Table(
     # "letter", "state:WI" (the letter's WI signers) or "packet:WI" (addressed to WI's delegation).
     sa.Column("variant", sa.String(20), nullable=False),
     sa.Column("fingerprint", sa.String(64), nullable=False),
-    sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
+    sa.Column("status", sa.String(20), nullable=False, server_default=RenderStatus.PENDING),
     sa.Column("pdf", sa.LargeBinary),
     sa.Column("error", sa.String(2000)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
@@ -463,7 +477,7 @@ pdf_renders = sa.Table(
     sa.UniqueConstraint(
         "campaign_id", "variant", "fingerprint", name="uq_pdf_renders_campaign_variant_fingerprint"
     ),
-    sa.CheckConstraint(_one_of("status", PDF_RENDER_STATES), name="status"),
+    sa.CheckConstraint(_one_of("status", RenderStatus), name="status"),
 )
 
 audit_log = sa.Table(

@@ -1,6 +1,19 @@
+import dataclasses
+
 import pytest
 
-from signon.offices import OFFICE_LEVELS, STATES, normalize_district
+from signon.offices import (
+    OFFICE_FIELDS,
+    OFFICE_LEVELS,
+    STATES,
+    Office,
+    OfficeLevel,
+    normalize_district,
+)
+from signon.signing.rules import SignatureFields
+from signon.signing.signatures import Signature
+from signon.verification.evidence import Claim
+from signon.verification.review import QueueItem
 
 
 @pytest.mark.parametrize(
@@ -31,3 +44,26 @@ def test_the_vocabulary_is_the_specs():
         "other",
     )
     assert len([code for code in STATES if code not in {"AS", "GU", "MP", "PR", "VI"}]) == 51
+
+
+def test_an_office_is_one_frozen_keyword_only_value():
+    office = Office(
+        title="Mayor", office_level=OfficeLevel.MUNICIPAL, jurisdiction="Ames", state="IA"
+    )
+    assert office == Office(
+        title="Mayor", office_level="municipal", jurisdiction="Ames", state="IA"
+    )
+    assert office.district is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        office.title = "Governor"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Office("Mayor", "municipal", "Ames", "IA")  # type: ignore[misc]
+    assert OFFICE_FIELDS == ("title", "office_level", "jurisdiction", "state", "district")
+
+
+def test_every_dataclass_with_a_claimed_office_is_an_office():
+    # Their office fields are Office's own: written once, the same names and types.
+    for cls in (SignatureFields, Signature, QueueItem, Claim):
+        assert issubclass(cls, Office)
+        own = {f.name: f.type for f in dataclasses.fields(cls) if f.name in OFFICE_FIELDS}
+        assert own == {f.name: f.type for f in dataclasses.fields(Office)}

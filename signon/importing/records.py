@@ -27,7 +27,7 @@ from databases import Database
 from sqlalchemy.dialects.postgresql import insert
 
 from signon.audit import CLI, Actor, record_audit
-from signon.errors import DomainError
+from signon.errors import ImportRefused
 from signon.tables import DATASET_NAMES, datasets
 
 # libyaml's parser when PyYAML was built with it: several times faster on 1,000s of files.
@@ -61,11 +61,6 @@ PROGRESS_EVERY = 2000
 Progress = Callable[[int, int], None]
 ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 UNSTORABLE = re.compile("[\x00\udc80-\udcff]")  # NUL, and bytes that were not UTF-8
-
-
-class ImportRefused(DomainError):
-    """The file as a whole cannot be imported (wrong format, missing columns); nothing
-    changes."""
 
 
 class BadRecord(Exception):

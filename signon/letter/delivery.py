@@ -21,9 +21,17 @@ from databases import Database
 
 from signon.audit import Actor, record_audit
 from signon.campaigns import Campaign, get_campaign
-from signon.errors import Conflict, NotFound
+from signon.errors import (
+    AlreadyDelivered,
+    CampaignNotClosed,
+    NotALetter,
+    NotDelivered,
+    NothingToDeliver,
+    SignatoriesKeptChanging,
+)
 from signon.letter import document, renders
 from signon.tables import campaigns, deliveries
+from signon.vocabulary import CampaignKind, CampaignStatus
 
 # Renders tried before giving up when the list keeps changing under a delivery.
 MAX_ATTEMPTS = 3
@@ -59,13 +67,13 @@ async def get_delivery(db: Database, campaign_id: int) -> Delivery | None:
 
 
 def _check_deliverable(campaign: Campaign) -> None:
-    if campaign.kind != "letter":
-        raise Conflict("Only a letter is delivered; a statement stays closed.")
-    if campaign.status != "closed":
-        raise Conflict(
-            f"A campaign that is {campaign.status} cannot be delivered: close it first."
-            if campaign.status in ("draft", "open")
-            else "This letter has already been delivered."
+    if campaign.kind != CampaignKind.LETTER:
+        raise NotALetter()
+    if campaign.status != CampaignStatus.CLOSED:
+        raise (
+            CampaignNotClosed(status=campaign.status)
+            if campaign.status in (CampaignStatus.DRAFT, CampaignStatus.OPEN)
+            else AlreadyDelivered()
         )
 
 
@@ -74,7 +82,7 @@ async def _render(
 ) -> _Rendered | None:
     key, count = await document.letter_key(db, campaign, date_text)
     if count == 0:
-        raise Conflict("There is no verified signatory to deliver.")
+        raise NothingToDeliver()
     make = document.letter_maker(db, campaign, date_text)
     # The same bytes as the preview staff may have checked, when nothing changed since.
     waits = wait or count <= document.INLINE_MAX_SIGNERS
@@ -106,7 +114,7 @@ async def deliver_campaign(
             key, _count = await document.letter_key(db, current, date_text, lock=True)
             if key == rendered.key:
                 return await _store(db, actor, current, rendered)
-    raise Conflict("The signatory list kept changing during delivery. Try again.")
+    raise SignatoriesKeptChanging()
 
 
 async def _store(db: Database, actor: Actor, campaign: Campaign, rendered: _Rendered) -> Delivery:
@@ -126,7 +134,7 @@ async def _store(db: Database, actor: Actor, campaign: Campaign, rendered: _Rend
         campaigns.update()
         .where(campaigns.c.id == campaign.id)
         .values(
-            status="delivered",
+            status=CampaignStatus.DELIVERED,
             delivered_at=delivered_at,
             delivered_sha256=sha256,
             updated_at=sa.func.now(),
@@ -140,7 +148,11 @@ async def _store(db: Database, actor: Actor, campaign: Campaign, rendered: _Rend
         campaign.id,
         campaign_id=campaign.id,
         before={"status": campaign.status},
-        after={"status": "delivered", "sha256": sha256, "signer_count": rendered.signer_count},
+        after={
+            "status": CampaignStatus.DELIVERED,
+            "sha256": sha256,
+            "signer_count": rendered.signer_count,
+        },
     )
     return Delivery(campaign.id, sha256, rendered.signer_count, delivered_at, actor.staff_id)
 
@@ -148,5 +160,5 @@ async def _store(db: Database, actor: Actor, campaign: Campaign, rendered: _Rend
 async def require_delivery(db: Database, campaign_id: int) -> Delivery:
     found = await get_delivery(db, campaign_id)
     if found is None:
-        raise NotFound("This campaign has not been delivered.")
+        raise NotDelivered()
     return found

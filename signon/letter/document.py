@@ -27,10 +27,11 @@ from databases import Database
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from signon.campaigns import Campaign
-from signon.errors import NotFound
+from signon.errors import NoDeliveredPdf, NoPacketYet, NoSignatoryFromState
 from signon.letter import pdf, renders
 from signon.public.signatories import Signatory, fold, name_sort_key, state_name
 from signon.tables import congress_members, deliveries, signatures
+from signon.vocabulary import CampaignKind, CampaignStatus, SignatureStatus
 
 log = logging.getLogger(__name__)
 
@@ -96,11 +97,11 @@ def _printed(campaign: Campaign) -> sa.ColumnElement[bool]:
     withdrawn before it (a later withdrawal leaves the live count, not the delivered letter).
     """
     s = signatures.c
-    if campaign.status == "delivered" and campaign.delivered_at is not None:
+    if campaign.status == CampaignStatus.DELIVERED and campaign.delivered_at is not None:
         at = campaign.delivered_at
-        later = sa.and_(s.status == "withdrawn", s.withdrawn_at > at)
-        return sa.and_(s.verified_at <= at, sa.or_(s.status == "verified", later))
-    return s.status == "verified"
+        later = sa.and_(s.status == SignatureStatus.WITHDRAWN, s.withdrawn_at > at)
+        return sa.and_(s.verified_at <= at, sa.or_(s.status == SignatureStatus.VERIFIED, later))
+    return s.status == SignatureStatus.VERIFIED
 
 
 # In Signatory's field order.
@@ -195,7 +196,7 @@ def build_document(
         )
         for code, members in groupby(signatories, key=lambda s: s.state)
     )
-    is_letter = campaign.kind == "letter"
+    is_letter = campaign.kind == CampaignKind.LETTER
     if addressee_lines is None:
         addressee_lines = tuple(campaign.addressee.splitlines()) if is_letter else ()
     return pdf.LetterDocument(
@@ -238,7 +239,7 @@ async def delivered_pdf(db: Database, campaign_id: int) -> bytes:
         sa.select(deliveries.c.pdf).where(deliveries.c.campaign_id == campaign_id)
     )
     if content is None:
-        raise NotFound("This campaign has no delivered PDF.")
+        raise NoDeliveredPdf()
     return bytes(content)
 
 
@@ -267,7 +268,7 @@ async def letter_pdf(
 ) -> PdfFile:
     """The whole letter: the delivered file once delivered, else the current render."""
     filename = f"{campaign.slug}-letter.pdf"
-    if campaign.status == "delivered":
+    if campaign.status == CampaignStatus.DELIVERED:
         return PdfFile(filename, await delivered_pdf(db, campaign.id))
     date_text = letter_date(campaign, now)
     key, count = await letter_key(db, campaign, date_text)
@@ -307,7 +308,7 @@ async def packet_pdf(
     """One state's packet: addressed to its members of Congress, listing its signers."""
     found = [c for c in await count_by_state(db, campaign) if c.code == state.upper()]
     if not found:
-        raise NotFound("No verified signatory of this campaign is from that state.")
+        raise NoSignatoryFromState()
     key, make = await _packet_maker(db, campaign, found[0], letter_date(campaign, now))
     variant = f"packet:{found[0].code}"
     small = found[0].count <= INLINE_MAX_SIGNERS
@@ -321,7 +322,7 @@ async def packets_zip(
     """A ZIP of the packets of every state that has signers, each rendered or reused."""
     counts = await count_by_state(db, campaign)
     if not counts:
-        raise NotFound("No verified signatory yet: there is no packet to prepare.")
+        raise NoPacketYet()
     date_text = letter_date(campaign, now)
     makers = [await _packet_maker(db, campaign, count, date_text) for count in counts]
     key = hashlib.sha256("".join(k for k, _make in makers).encode()).hexdigest()

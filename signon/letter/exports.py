@@ -9,16 +9,13 @@ from collections.abc import AsyncIterator
 import sqlalchemy as sa
 from databases import Database
 
+from signon.offices import OFFICE_FIELDS
 from signon.tables import signatures
 from signon.verification.policy import list_evidence
 
 COLUMNS = (
     "full_name",
-    "title",
-    "office_level",
-    "jurisdiction",
-    "state",
-    "district",
+    *OFFICE_FIELDS,
     "email",
     "phone",
     "organization",

@@ -19,10 +19,10 @@ from concurrent.futures.process import BrokenProcessPool
 import sqlalchemy as sa
 from databases import Database
 
-from signon.errors import ServiceUnavailable
-from signon.i18n import gettext_ as _
+from signon.errors import PdfUnavailable
 from signon.letter import pdf
 from signon.tables import pdf_renders
+from signon.vocabulary import RenderStatus
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ async def _heartbeat(db: Database, render_id: int) -> None:
         await asyncio.sleep(HEARTBEAT_SECONDS)
         await db.execute(
             pdf_renders.update()
-            .where(pdf_renders.c.id == render_id, pdf_renders.c.status == "pending")
+            .where(pdf_renders.c.id == render_id, pdf_renders.c.status == RenderStatus.PENDING)
             .values(heartbeat_at=sa.func.now())
         )
 
@@ -92,7 +92,7 @@ async def _produce(
         await db.execute(
             pdf_renders.update()
             .where(pdf_renders.c.id == render_id)
-            .values(status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
+            .values(status=RenderStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
         )
         raise
     finally:
@@ -101,7 +101,7 @@ async def _produce(
         await db.execute(
             pdf_renders.update()
             .where(pdf_renders.c.id == render_id)
-            .values(status="ready", pdf=content, error=None, finished_at=sa.func.now())
+            .values(status=RenderStatus.READY, pdf=content, error=None, finished_at=sa.func.now())
         )
         # Earlier renders of this variant are out of date: keep only the newest.
         await db.execute(
@@ -109,7 +109,7 @@ async def _produce(
                 pdf_renders.c.campaign_id == campaign_id,
                 pdf_renders.c.variant == variant,
                 pdf_renders.c.id != render_id,
-                pdf_renders.c.status != "pending",
+                pdf_renders.c.status != RenderStatus.PENDING,
             )
         )
     return content
@@ -152,12 +152,12 @@ async def cached(
                 _the_render(campaign_id, variant, key)
             )
         )
-        if row is not None and row["status"] == "ready":
+        if row is not None and row["status"] == RenderStatus.READY:
             return bytes(row["pdf"])
         render_id = await _claim(db, campaign_id, variant, key)
         if render_id is not None:
             break
-        if row is not None and row["status"] == "failed":
+        if row is not None and row["status"] == RenderStatus.FAILED:
             raise _failed()
         if not must:
             return None
@@ -171,8 +171,8 @@ async def cached(
     return None
 
 
-def _failed() -> ServiceUnavailable:
-    return ServiceUnavailable(_("The PDF could not be prepared. Try again in a minute."))
+def _failed() -> PdfUnavailable:
+    return PdfUnavailable()
 
 
 async def _failing_clearly(job: Awaitable[bytes]) -> bytes:

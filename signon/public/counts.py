@@ -25,6 +25,7 @@ from databases import Database
 from signon import campaign_rules, campaigns
 from signon.campaigns import Campaign
 from signon.coalescing import SingleFlight
+from signon.vocabulary import CampaignStatus
 
 MAX_AGE_SECONDS = 2.0
 T = TypeVar("T")
@@ -96,12 +97,16 @@ class CampaignSummary:
 
     def public_status(self, now: datetime) -> str:
         """The status, except that an open campaign past its closing date reads as closed."""
-        if self.status == "open" and self.closes_at is not None and now >= self.closes_at:
-            return "closed"
+        if (
+            self.status == CampaignStatus.OPEN
+            and self.closes_at is not None
+            and now >= self.closes_at
+        ):
+            return CampaignStatus.CLOSED
         return self.status
 
     def accepts_signatures(self, now: datetime) -> bool:
-        if self.public_status(now) != "open":
+        if self.public_status(now) != CampaignStatus.OPEN:
             return False
         return not (self.opens_at and now < self.opens_at)
 

@@ -14,7 +14,14 @@ from email_validator import EmailNotValidError, validate_email
 
 from signon.errors import ValidationFailed
 from signon.i18n import gettext_ as _
-from signon.offices import OFFICE_LEVELS, STATES, normalize_district
+from signon.offices import (
+    OFFICE_FIELDS,
+    OFFICE_LEVELS,
+    STATES,
+    Office,
+    OfficeLevel,
+    normalize_district,
+)
 
 # In the order of the sign form, so the error summary lists problems in that order too.
 FIELDS = (
@@ -41,7 +48,7 @@ LIMITS = {
 }
 REQUIRED = ("full_name", "title", "office_level", "jurisdiction", "state", "email")
 # The fields whose change is a change of who signed or for which office.
-IDENTITY_FIELDS = ("full_name", "title", "office_level", "jurisdiction", "state", "district")
+IDENTITY_FIELDS = ("full_name", *OFFICE_FIELDS)
 
 _URL_RE = re.compile(
     r"(https?:|ftp:|www\.|//|\b[\w-]+\.(com|net|org|info|biz|io|ru|cn|xyz|top|gov|us)\b)",
@@ -50,15 +57,10 @@ _URL_RE = re.compile(
 _PHONE_RE = re.compile(r"^[0-9+().\-\s/x]*(ext\.?\s*\d+)?$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class SignatureFields:
+@dataclass(frozen=True, kw_only=True)
+class SignatureFields(Office):
     full_name: str
-    title: str
-    office_level: str
-    jurisdiction: str
-    state: str
     email: str
-    district: str | None = None
     phone: str | None = None
     organization: str | None = None
 
@@ -143,7 +145,7 @@ def _with_state_as_jurisdiction(data: Mapping[str, object]) -> Mapping[str, obje
     state, given = data.get("state"), data.get("jurisdiction")
     blank = given is None or (isinstance(given, str) and not given.strip())
     if (
-        data.get("office_level") in ("state_legislature", "statewide")
+        data.get("office_level") in (OfficeLevel.STATE_LEGISLATURE, OfficeLevel.STATEWIDE)
         and blank
         and isinstance(state, str)
         and state.strip().upper() in STATES

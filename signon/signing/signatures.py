@@ -19,27 +19,28 @@ from databases import Database
 from signon import settings
 from signon.audit import Actor, record_audit
 from signon.campaigns import Campaign, forget_campaign_to_sign, get_campaign, now_utc
-from signon.errors import Conflict, NotFound, ValidationFailed
-from signon.i18n import gettext_ as _
+from signon.errors import (
+    AlreadyWithdrawn,
+    CampaignChanged,
+    CampaignClosed,
+    CampaignClosedToConfirmation,
+    LinkUsed,
+    SignatureNotFound,
+    ValidationFailed,
+)
 from signon.mail import OutgoingEmail, queue_email
+from signon.offices import OFFICE_FIELDS, Office
 from signon.signing.new_signatures import CHANGED, Links, confirmation_email, insert_new
 from signon.signing.rules import IDENTITY_FIELDS, SignatureFields, parse_signature
-from signon.signing.tokens import InvalidLink, new_nonce, read_token
+from signon.signing.tokens import new_nonce, read_token
 from signon.tables import campaigns, email_outbox, evidence, signatures
 from signon.verification.policy import evaluate_signature
+from signon.vocabulary import SignatureStatus
 
 SIGNER = Actor(label="signer")
 # Confirmation emails for one signature, at most, per hour (re-sends on repeat signing).
 MAX_EMAILS_PER_HOUR = 3
 DETAIL_FIELDS = (*IDENTITY_FIELDS, "phone", "organization")
-
-
-class CampaignNotOpen(Conflict):
-    """The campaign does not take signatures (or confirmations) now."""
-
-
-class CampaignChanged(CampaignNotOpen):
-    """The campaign closed, or changed, between its reading and the insert."""
 
 
 @dataclass(frozen=True)
@@ -49,18 +50,13 @@ class SignResult:
     email_queued: bool
 
 
-@dataclass(frozen=True)
-class Signature:
+@dataclass(frozen=True, kw_only=True)
+class Signature(Office):
     id: int
     campaign_id: int
     campaign_slug: str
     email: str
     full_name: str
-    title: str
-    office_level: str
-    jurisdiction: str
-    state: str
-    district: str | None
     phone: str | None
     organization: str | None
     status: str
@@ -121,10 +117,10 @@ async def sign_campaign(
     still as `campaign` shows it; else CampaignChanged, and nothing is written.
     """
     if not campaign.accepts_signatures(now or now_utc()):
-        raise CampaignNotOpen(_("This campaign is not taking signatures."))
+        raise CampaignClosed()
     new_id = await insert_new(db, campaign, fields, locale, links, unchanged=unchanged)
     if new_id == CHANGED:
-        raise CampaignChanged(_("This campaign is not taking signatures."))
+        raise CampaignChanged()
     if new_id is not None:
         return SignResult(signature_id=int(new_id), created=True, email_queued=True)
     async with db.transaction():
@@ -154,7 +150,7 @@ async def sign_submission(
         return await sign_campaign(
             db, campaign, fields, locale=locale, links=links, now=now, unchanged=True
         )
-    except (ValidationFailed, CampaignNotOpen) as exc:
+    except (ValidationFailed, CampaignClosed) as exc:
         if isinstance(exc, ValidationFailed) and "office_level" not in exc.errors:
             raise  # the campaign's eligible levels are the only part of it checked here
     forget_campaign_to_sign(db, campaign.slug)
@@ -174,11 +170,11 @@ async def _repeat(
     submitted = {name: getattr(fields, name) for name in DETAIL_FIELDS}
     same = submitted == {name: getattr(current, name) for name in DETAIL_FIELDS}
     result = SignResult(signature_id=current.id, created=False, email_queued=False)
-    if current.status == "withdrawn":
+    if current.status == SignatureStatus.WITHDRAWN:
         await _restart(db, campaign, current, fields, locale)
         await _queue_confirmation(db, campaign, current.id, submitted, current.email, links)
         return SignResult(signature_id=current.id, created=False, email_queued=True)
-    if same and current.status != "unconfirmed":
+    if same and current.status != SignatureStatus.UNCONFIRMED:
         return result  # already signed as typed: nothing to confirm
     if await _recent_emails(db, current.id) >= MAX_EMAILS_PER_HOUR:
         return result
@@ -206,7 +202,7 @@ async def _restart(
         .where(signatures.c.id == current.id)
         .values(
             **{name: getattr(fields, name) for name in DETAIL_FIELDS},
-            status="unconfirmed",
+            status=SignatureStatus.UNCONFIRMED,
             pending_change=None,
             chosen_division_id=None,
             token_nonce=new_nonce(),
@@ -229,8 +225,8 @@ async def _restart(
         "signature",
         current.id,
         campaign_id=campaign.id,
-        before={"status": "withdrawn"},
-        after={"status": "unconfirmed"},
+        before={"status": SignatureStatus.WITHDRAWN},
+        after={"status": SignatureStatus.UNCONFIRMED},
     )
 
 
@@ -287,16 +283,12 @@ def _max_age(purpose: str) -> int | None:
 
 def _check_link(row: Any, slug: str, nonce: str, purpose: str) -> None:
     if row is None or row["slug"] != slug:
-        raise NotFound(_("This link does not match any signature."))
+        raise SignatureNotFound()
     expected = row["token_nonce"] if purpose == "confirm" else row["withdraw_nonce"]
-    if row["status"] == "withdrawn" and purpose == "withdraw":
-        raise AlreadyWithdrawn(_("This signature has already been withdrawn."))
+    if row["status"] == SignatureStatus.WITHDRAWN and purpose == "withdraw":
+        raise AlreadyWithdrawn()
     if nonce != expected:
-        raise InvalidLink(_("This link has already been used, or a newer email replaced it."))
-
-
-class AlreadyWithdrawn(Conflict):
-    pass
+        raise LinkUsed()
 
 
 async def confirm_signature(
@@ -311,9 +303,7 @@ async def confirm_signature(
         _check_link(row, slug, nonce, "confirm")
         campaign = await get_campaign(db, row["slug"])
         if not campaign.accepts_signatures(now or now_utc()):
-            raise CampaignNotOpen(
-                _("This campaign is no longer taking signatures, so it cannot be confirmed.")
-            )
+            raise CampaignClosedToConfirmation()
         current = _signature(row)
         values = _confirmation_values(current, campaign)
         await db.execute(signatures.update().where(signatures.c.id == current.id).values(**values))
@@ -330,7 +320,7 @@ async def confirm_signature(
             before={key: getattr(current, key) for key in changed},
             after=changed,
         )
-        if values.get("status") == "confirmed":
+        if values.get("status") == SignatureStatus.CONFIRMED:
             # Evidence, then the campaign's policy, in the same transaction (SPEC 5).
             await evaluate_signature(db, current.id, now=now)
     return await get_signature(db, current.id)
@@ -350,15 +340,25 @@ def _confirmation_values(current: Signature, campaign: Campaign) -> dict[str, An
         values.get(name, getattr(current, name)) != getattr(current, name)
         for name in IDENTITY_FIELDS
     )
-    office = ("title", "office_level", "jurisdiction", "state", "district")
-    if any(values.get(name, getattr(current, name)) != getattr(current, name) for name in office):
+    if any(
+        values.get(name, getattr(current, name)) != getattr(current, name) for name in OFFICE_FIELDS
+    ):
         values["chosen_division_id"] = None  # staff chose it for the office as it was
-    if current.status == "unconfirmed":
-        values.update(status="confirmed", confirmed_at=sa.func.now())
-    elif identity_changed and current.status in ("verified", "rejected", "confirmed"):
+    if current.status == SignatureStatus.UNCONFIRMED:
+        values.update(status=SignatureStatus.CONFIRMED, confirmed_at=sa.func.now())
+    elif identity_changed and current.status in (
+        SignatureStatus.VERIFIED,
+        SignatureStatus.REJECTED,
+        SignatureStatus.CONFIRMED,
+    ):
         # A new name or office goes back through verification (SPEC section 2), and one
         # still waiting for staff gets its evidence gathered again for the new office.
-        values.update(status="confirmed", verified_at=None, verified_by=None, decision_reason=None)
+        values.update(
+            status=SignatureStatus.CONFIRMED,
+            verified_at=None,
+            verified_by=None,
+            decision_reason=None,
+        )
     return values
 
 
@@ -373,7 +373,7 @@ async def withdraw_signature(db: Database, slug: str, token: str) -> Signature:
             signatures.update()
             .where(signatures.c.id == signature_id)
             .values(
-                status="withdrawn",
+                status=SignatureStatus.WITHDRAWN,
                 withdrawn_at=sa.func.now(),
                 updated_at=sa.func.now(),
                 pending_change=None,
@@ -389,7 +389,7 @@ async def withdraw_signature(db: Database, slug: str, token: str) -> Signature:
             signature_id,
             campaign_id=row["campaign_id"],
             before={"status": row["status"]},
-            after={"status": "withdrawn"},
+            after={"status": SignatureStatus.WITHDRAWN},
         )
     return await get_signature(db, signature_id)
 
@@ -397,5 +397,5 @@ async def withdraw_signature(db: Database, slug: str, token: str) -> Signature:
 async def get_signature(db: Database, signature_id: int) -> Signature:
     row = await db.fetch_one(_WITH_SLUG.where(signatures.c.id == signature_id))
     if row is None:
-        raise NotFound(_("This link does not match any signature."))
+        raise SignatureNotFound()
     return _signature(row)

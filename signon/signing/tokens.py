@@ -16,16 +16,11 @@ from itsdangerous.encoding import base64_encode
 from itsdangerous.url_safe import URLSafeSerializerMixin
 
 from signon import settings
-from signon.errors import DomainError
-from signon.i18n import gettext_ as _
+from signon.errors import LinkExpired, LinkMalformed
 
 SALT = "signon.signature-link"
 PURPOSES = ("confirm", "withdraw")
 MAX_TOKEN_LENGTH = 500
-
-
-class InvalidLink(DomainError):
-    status = 400
 
 
 def new_nonce() -> str:
@@ -95,17 +90,13 @@ def read_token(
 ) -> tuple[int, str]:
     """(signature id, nonce) from a link's token, or InvalidLink with a message for people."""
     if len(token) > MAX_TOKEN_LENGTH:
-        raise InvalidLink(_("This link is not valid. Use the link in your most recent email."))
+        raise LinkMalformed()
     try:
         payload = _serializer(now).loads(token, max_age=max_age_seconds)
     except SignatureExpired as exc:
-        raise InvalidLink(
-            _("This link has expired. Sign again to receive a new confirmation email.")
-        ) from exc
+        raise LinkExpired() from exc
     except BadSignature as exc:
-        raise InvalidLink(
-            _("This link is not valid. Use the link in your most recent email.")
-        ) from exc
+        raise LinkMalformed() from exc
     if (
         not isinstance(payload, list)
         or len(payload) != 3
@@ -113,5 +104,5 @@ def read_token(
         or not isinstance(payload[0], int)
         or not isinstance(payload[1], str)
     ):
-        raise InvalidLink(_("This link is not valid. Use the link in your most recent email."))
+        raise LinkMalformed()
     return payload[0], payload[1]

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from databases import Database
 
+from signon.offices import Office
 from signon.tables import (
     campaigns,
     datasets,
@@ -47,15 +48,10 @@ STATE_LEVELS = ("state_legislature", "statewide")
 LEGISLATIVE_ROLE_TYPES = ("upper", "lower", "legislature")
 
 
-@dataclass(frozen=True)
-class Claim:
+@dataclass(frozen=True, kw_only=True)
+class Claim(Office):
     email: str
     full_name: str
-    title: str
-    office_level: str
-    jurisdiction: str
-    state: str
-    district: str | None
     # The division staff chose in "Edit office", which stands instead of the typed place.
     division_id: str | None = None
 

@@ -17,11 +17,23 @@ from databases import Database
 
 from signon.audit import SYSTEM, Actor, record_audit
 from signon.campaigns import now_utc
+from signon.offices import OFFICE_FIELDS
 from signon.tables import campaigns, evidence, signatures
 from signon.verification.evidence import Claim, Signal, gather_evidence
+from signon.vocabulary import AutoVerify, SignatureStatus, Strength
 
-STRENGTH_ORDER = ("strong_negative", "strong", "medium", "weak", "none")
-POLICY_STRENGTHS = {"off": (), "strong": ("strong",), "strong_or_medium": ("strong", "medium")}
+STRENGTH_ORDER = (
+    Strength.STRONG_NEGATIVE,
+    Strength.STRONG,
+    Strength.MEDIUM,
+    Strength.WEAK,
+    Strength.NONE,
+)
+POLICY_STRENGTHS = {
+    AutoVerify.OFF: (),
+    AutoVerify.STRONG: (Strength.STRONG,),
+    AutoVerify.STRONG_OR_MEDIUM: (Strength.STRONG, Strength.MEDIUM),
+}
 
 
 @dataclass(frozen=True)
@@ -44,7 +56,7 @@ def sort_signals(signals: Iterable[Signal]) -> list[Signal]:
 def auto_verify_reason(signals: Sequence[Signal], policy: str) -> str | None:
     """Why the policy verifies these signals automatically, or None (pure)."""
     accepted = POLICY_STRENGTHS.get(policy, ())
-    if not accepted or any(signal.strength == "strong_negative" for signal in signals):
+    if not accepted or any(signal.strength == Strength.STRONG_NEGATIVE for signal in signals):
         return None
     if not any(signal.kind == "jurisdiction_found" for signal in signals):
         return None
@@ -70,11 +82,7 @@ async def evaluate_signature(
         claim = Claim(
             email=row["email"],
             full_name=row["full_name"],
-            title=row["title"],
-            office_level=row["office_level"],
-            jurisdiction=row["jurisdiction"],
-            state=row["state"],
-            district=row["district"],
+            **{name: row[name] for name in OFFICE_FIELDS},
             division_id=row["chosen_division_id"],
         )
         resolution, signals = await gather_evidence(
@@ -82,7 +90,7 @@ async def evaluate_signature(
         )
         await _store(db, signature_id, signals, resolution.division_id)
         reason = auto_verify_reason(signals, row["auto_verify"]) if apply_policy else None
-        verified = bool(reason) and row["status"] == "confirmed"
+        verified = bool(reason) and row["status"] == SignatureStatus.CONFIRMED
         if verified:
             await _auto_verify(db, row, reason or "")
     return Evaluation(tuple(sort_signals(signals)), resolution.division_id, verified, reason)
@@ -117,7 +125,7 @@ async def _auto_verify(db: Database, row: sa.Row, reason: str) -> None:
         signatures.update()
         .where(signatures.c.id == row["id"])
         .values(
-            status="verified",
+            status=SignatureStatus.VERIFIED,
             verified_at=sa.func.now(),
             verified_by=None,
             decision_reason=reason[:1000],
@@ -132,7 +140,7 @@ async def _auto_verify(db: Database, row: sa.Row, reason: str) -> None:
         row["id"],
         campaign_id=row["campaign_id"],
         before={"status": row["status"]},
-        after={"status": "verified", "reason": reason},
+        after={"status": SignatureStatus.VERIFIED, "reason": reason},
     )
 
 
@@ -169,7 +177,9 @@ async def recompute_campaign(
         for row in await db.fetch_all(
             sa.select(signatures.c.id).where(
                 signatures.c.campaign_id == campaign_id,
-                signatures.c.status.in_(["confirmed", "verified", "rejected"]),
+                signatures.c.status.in_(
+                    [SignatureStatus.CONFIRMED, SignatureStatus.VERIFIED, SignatureStatus.REJECTED]
+                ),
             )
         )
     ]

@@ -15,19 +15,27 @@ import sqlalchemy as sa
 from databases import Database
 
 from signon.audit import Actor, changed_fields, record_audit
-from signon.errors import Conflict, NotFound, ValidationFailed
-from signon.offices import OFFICE_LEVELS
+from signon.errors import NotDecidable, SignatureNotInCampaign, ValidationFailed
+from signon.i18n import gettext_ as _
+from signon.offices import OFFICE_FIELDS, OFFICE_LEVELS, Office
 from signon.signing.rules import FIELDS, SignatureFields, parse_signature
 from signon.tables import signatures
 from signon.verification.divisions import Division
 from signon.verification.evidence import Signal
 from signon.verification.jurisdictions import check_choice, division_choices
 from signon.verification.policy import evaluate_signature, list_evidence, rank
+from signon.vocabulary import SignatureStatus, Strength
 
 MAX_REASON = 1000
 # Which states each decision may start from.
-DECIDABLE = {"verified": ("confirmed", "rejected"), "rejected": ("confirmed", "verified")}
-ACTIONS = {"verified": "signature.verify", "rejected": "signature.reject"}
+DECIDABLE = {
+    SignatureStatus.VERIFIED: (SignatureStatus.CONFIRMED, SignatureStatus.REJECTED),
+    SignatureStatus.REJECTED: (SignatureStatus.CONFIRMED, SignatureStatus.VERIFIED),
+}
+ACTIONS = {
+    SignatureStatus.VERIFIED: "signature.verify",
+    SignatureStatus.REJECTED: "signature.reject",
+}
 
 
 @dataclass(frozen=True)
@@ -40,7 +48,7 @@ async def verify_signatures(
     db: Database, actor: Actor, campaign_id: int, ids: Sequence[int], *, reason: str = ""
 ) -> Decision:
     """Mark confirmed (or rejected) signatures verified: they count and are listed."""
-    return await _decide(db, actor, campaign_id, ids, "verified", reason.strip())
+    return await _decide(db, actor, campaign_id, ids, SignatureStatus.VERIFIED, reason.strip())
 
 
 async def reject_signatures(
@@ -49,17 +57,18 @@ async def reject_signatures(
     """Reject signatures; a reason is required and kept with each."""
     reason = reason.strip()
     if not reason:
-        raise ValidationFailed({"reason": ["Give a reason for rejecting."]})
-    return await _decide(db, actor, campaign_id, ids, "rejected", reason)
+        raise ValidationFailed({"reason": [_("Give a reason for rejecting.")]})
+    return await _decide(db, actor, campaign_id, ids, SignatureStatus.REJECTED, reason)
 
 
 async def _decide(
     db: Database, actor: Actor, campaign_id: int, ids: Sequence[int], status: str, reason: str
 ) -> Decision:
     if len(reason) > MAX_REASON:
-        raise ValidationFailed({"reason": [f"Use at most {MAX_REASON} characters."]})
+        message = _("Use at most %(limit)d characters.") % {"limit": MAX_REASON}
+        raise ValidationFailed({"reason": [message]})
     if not ids:
-        raise ValidationFailed({"ids": ["Choose at least one signature."]})
+        raise ValidationFailed({"ids": [_("Choose at least one signature.")]})
     decided = 0
     async with db.transaction():
         rows = await db.fetch_all(
@@ -76,8 +85,8 @@ async def _decide(
                 .where(signatures.c.id == row["id"])
                 .values(
                     status=status,
-                    verified_at=sa.func.now() if status == "verified" else None,
-                    verified_by=actor.staff_id if status == "verified" else None,
+                    verified_at=sa.func.now() if status == SignatureStatus.VERIFIED else None,
+                    verified_by=actor.staff_id if status == SignatureStatus.VERIFIED else None,
                     decision_reason=reason or None,
                     updated_at=sa.func.now(),
                 )
@@ -94,19 +103,14 @@ async def _decide(
             )
             decided += 1
     if decided == 0 and len(ids) == 1:
-        raise Conflict("That signature cannot be decided now: it is not confirmed.")
+        raise NotDecidable()
     return Decision(decided=decided, skipped=len(ids) - decided)
 
 
-@dataclass(frozen=True)
-class QueueItem:
+@dataclass(frozen=True, kw_only=True)
+class QueueItem(Office):
     id: int
     full_name: str
-    title: str
-    office_level: str
-    jurisdiction: str
-    state: str
-    district: str | None
     email: str
     phone: str | None
     organization: str | None
@@ -120,12 +124,12 @@ class QueueItem:
 
     @property
     def has_negative(self) -> bool:
-        return any(signal.strength == "strong_negative" for signal in self.evidence)
+        return any(signal.strength == Strength.STRONG_NEGATIVE for signal in self.evidence)
 
     @property
     def best_rank(self) -> int:
         """The rank of the strongest signal in favour (lower is stronger)."""
-        ranks = [rank(s.strength) for s in self.evidence if s.strength != "strong_negative"]
+        ranks = [rank(s.strength) for s in self.evidence if s.strength != Strength.STRONG_NEGATIVE]
         return min(ranks, default=len(ranks) + 99)
 
 
@@ -136,7 +140,7 @@ async def list_queue(
     db: Database,
     campaign_id: int,
     *,
-    status: str = "confirmed",
+    status: str = SignatureStatus.CONFIRMED,
     state: str = "",
     level: str = "",
 ) -> list[QueueItem]:
@@ -179,7 +183,6 @@ async def division_choices_for(
     return choices
 
 
-OFFICE_FIELDS = ("title", "office_level", "jurisdiction", "state", "district")
 # The office as staff edit it: the typed fields, and the division they chose (or "" to let
 # the typed jurisdiction be read again).
 EDITED_FIELDS = (*OFFICE_FIELDS, "chosen_division_id")
@@ -198,7 +201,7 @@ async def edit_office(
             .with_for_update()
         )
         if row is None:
-            raise NotFound("There is no such signature in this campaign.")
+            raise SignatureNotInCampaign()
         merged = {name: row[name] or "" for name in FIELDS}
         merged.update({name: data.get(name, "") for name in OFFICE_FIELDS})
         merged["email"] = row["email"]

@@ -16,6 +16,7 @@ from signon.i18n import gettext_ as _
 from signon.signing import rules, signatures
 from signon.verification import divisions
 from signon.views.signing import AppLinks, client_address
+from signon.vocabulary import SignatureStatus
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -58,7 +59,9 @@ async def create_signature(request: Request) -> Response:
         )
     except ValidationFailed as exc:
         return JSONResponse({"errors": exc.errors}, status_code=422)
-    return JSONResponse({"status": "unconfirmed"}, status_code=201 if result.created else 200)
+    return JSONResponse(
+        {"status": SignatureStatus.UNCONFIRMED}, status_code=201 if result.created else 200
+    )
 
 
 async def list_divisions(request: Request) -> Response:

@@ -14,6 +14,7 @@ from signon.campaigns import Campaign
 from signon.letter import delivery, document
 from signon.letter.document import PdfFile
 from signon.views.staff_auth import staff_required
+from signon.vocabulary import CampaignKind, CampaignStatus, RenderStatus
 from signon.web.csrf import read_form
 from signon.web.templating import flash, render
 
@@ -35,7 +36,7 @@ def _file_response(request: Request, found: PdfFile, campaign: Campaign) -> Resp
     suffix = found.filename[found.filename.rfind(".") :]
     disposition = "inline" if suffix == ".pdf" else "attachment"
     headers = {"Content-Disposition": f'{disposition}; filename="{found.filename}"'}
-    if campaign.status == "delivered" and found.filename.endswith("-letter.pdf"):
+    if campaign.status == CampaignStatus.DELIVERED and found.filename.endswith("-letter.pdf"):
         # The delivered file never changes: its hash is its version.
         headers["ETag"] = f'"{campaign.delivered_sha256}"'
         headers["Cache-Control"] = "public, max-age=3600"
@@ -58,7 +59,7 @@ async def _staff_page(request: Request, *, status_code: int = 200) -> Response:
     delivered = await delivery.get_delivery(db, campaign.id)
     # For a closed letter: where its PDF stands ("pending" while it is being prepared).
     render_status = None
-    if campaign.status == "closed" and campaign.kind == "letter" and states:
+    if campaign.status == CampaignStatus.CLOSED and campaign.kind == CampaignKind.LETTER and states:
         render_status = await document.letter_render_status(
             db, campaign, states, now=campaigns.now_utc()
         )
@@ -76,7 +77,7 @@ async def _staff_page(request: Request, *, status_code: int = 200) -> Response:
         },
         status_code=status_code,
     )
-    if render_status == "pending":
+    if render_status == RenderStatus.PENDING:
         response.headers["Retry-After"] = str(REFRESH_SECONDS)
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from signon import campaign_rules, campaigns, settings
 from signon.campaigns import Campaign
-from signon.errors import NotFound
+from signon.errors import CampaignNotFound
 from signon.i18n import current_locale, ngettext_
 from signon.i18n import gettext_ as _
 from signon.offices import OFFICE_LEVELS
@@ -24,6 +24,7 @@ from signon.public.counts import CampaignSummary, VersionedCache
 from signon.public.ogimage import Card, render_card
 from signon.public.tilemap import build_tilemap
 from signon.signing import formguard
+from signon.vocabulary import CampaignKind, CampaignStatus
 from signon.web.templating import render, templates
 
 # The widget is meant for partners' iframes: framing allowed from anywhere, nothing else
@@ -36,7 +37,7 @@ PUBLIC_CACHE = "public, max-age=5"
 
 
 async def home(request: Request) -> Response:
-    found = await campaigns.list_campaigns(request.app.state.db, statuses=("open",))
+    found = await campaigns.list_campaigns(request.app.state.db, statuses=(CampaignStatus.OPEN,))
     return render(request, "public/home.html", {"campaigns": found})
 
 
@@ -73,7 +74,7 @@ def render_campaign_page(
 async def _summary(request: Request) -> CampaignSummary:
     summary = await counts.get_summary(request.app.state.db, request.path_params["slug"])
     if summary is None:
-        raise NotFound(_("There is no campaign at this address."))
+        raise CampaignNotFound()
     return summary
 
 
@@ -164,7 +165,8 @@ async def og_image(request: Request) -> Response:
         count_text=count_text(verified),
         goal_text=_("Goal: %(goal)s") % {"goal": number(goal)} if goal else "",
         fraction=verified / goal if goal else None,
-        footer="Signon · " + (_("Open letter") if summary.kind == "letter" else _("Statement")),
+        footer="Signon · "
+        + (_("Open letter") if summary.kind == CampaignKind.LETTER else _("Statement")),
     )
     png = _cards.get(card, None)
     if png is None:

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from signon.campaigns import now_utc
-from signon.errors import NotFound
+from signon.errors import CampaignNotFound
 from signon.i18n import gettext_ as _
 from signon.public import counts, signatories
 from signon.public.counts import CampaignSummary
@@ -102,7 +102,7 @@ def cached_json(
 async def _summary(request: Request) -> CampaignSummary:
     summary = await counts.get_summary(request.app.state.db, request.path_params["slug"])
     if summary is None:
-        raise NotFound(_("There is no campaign at this address."))
+        raise CampaignNotFound()
     return summary
 
 

@@ -9,8 +9,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from signon import staff
-from signon.errors import Forbidden, TooManyAttempts
+from signon.errors import AdminOnly, LoginFailed, LoginThrottled
 from signon.web.csrf import read_form
+from signon.web.errors import status_for
 from signon.web.templating import render
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -42,7 +43,7 @@ def staff_required(handler: Handler | None = None, *, admin: bool = False):
                 )
                 return RedirectResponse(str(login), status_code=303)
             if admin and not member.is_admin:
-                raise Forbidden("Only admins can open this page.")
+                raise AdminOnly()
             request.state.staff = member
             return await inner(request)
 
@@ -83,14 +84,14 @@ async def login(request: Request) -> Response:
     address = request.client.host if request.client else "unknown"
     try:
         member = await staff.authenticate(request.app.state.db, email, password, address)
-    except (Forbidden, TooManyAttempts) as exc:
+    except (LoginFailed, LoginThrottled) as exc:
         response = render(
             request,
             "staff/login.html",
             {"values": {"email": email}, "error": exc.message, "next": target},
-            status_code=exc.status,
+            status_code=status_for(exc),
         )
-        if isinstance(exc, TooManyAttempts):
+        if isinstance(exc, LoginThrottled):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
     request.session.clear()  # a new session on sign-in: no fixation

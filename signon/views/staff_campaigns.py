@@ -15,6 +15,7 @@ from signon.errors import ValidationFailed
 from signon.offices import OFFICE_LEVELS
 from signon.tables import AUTO_VERIFY_POLICIES
 from signon.views.staff_auth import staff_required
+from signon.vocabulary import AutoVerify, CampaignKind
 from signon.web.csrf import read_form
 from signon.web.templating import flash, render
 
@@ -94,7 +95,11 @@ async def dashboard(request: Request) -> Response:
 
 @staff_required
 async def campaign_new(request: Request) -> Response:
-    values = {"kind": "letter", "auto_verify": "strong", "allowed_levels": list(OFFICE_LEVELS)}
+    values = {
+        "kind": CampaignKind.LETTER,
+        "auto_verify": AutoVerify.STRONG,
+        "allowed_levels": list(OFFICE_LEVELS),
+    }
     return _form_page(request, values, {})
 
 

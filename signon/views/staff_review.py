@@ -12,6 +12,7 @@ from signon.offices import OFFICE_LEVELS
 from signon.tables import SIGNATURE_STATES
 from signon.verification import policy, review
 from signon.views.staff_auth import staff_required
+from signon.vocabulary import SignatureStatus
 from signon.web.csrf import read_form
 from signon.web.templating import flash, render
 
@@ -25,9 +26,9 @@ def _queue_url(request: Request, slug: str, filters: dict[str, str]) -> str:
 
 
 def _filters(source: dict[str, str]) -> dict[str, str]:
-    status = source.get("status", "confirmed")
+    status = source.get("status", SignatureStatus.CONFIRMED)
     return {
-        "status": status if status in SIGNATURE_STATES else "confirmed",
+        "status": status if status in SIGNATURE_STATES else SignatureStatus.CONFIRMED,
         "state": "".join(ch for ch in source.get("state", "")[:2].upper() if ch.isalpha()),
         "level": source.get("level", "") if source.get("level", "") in OFFICE_LEVELS else "",
     }

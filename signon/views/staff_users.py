@@ -7,8 +7,10 @@ from starlette.responses import RedirectResponse, Response
 
 from signon import staff
 from signon.errors import ValidationFailed
+from signon.i18n import gettext_ as _
 from signon.tables import STAFF_ROLES
 from signon.views.staff_auth import staff_required
+from signon.vocabulary import StaffRole
 from signon.web.csrf import read_form
 from signon.web.templating import flash, render
 
@@ -27,7 +29,7 @@ async def _page(
 
 @staff_required(admin=True)
 async def users(request: Request) -> Response:
-    return await _page(request, {"role": "staff"}, {})
+    return await _page(request, {"role": StaffRole.STAFF}, {})
 
 
 @staff_required(admin=True)
@@ -53,7 +55,7 @@ async def user_update(request: Request) -> Response:
     role = form.get("role")
     active = form.get("is_active")
     if active not in (None, "true", "false"):
-        raise ValidationFailed({"is_active": ["Choose true or false."]})
+        raise ValidationFailed({"is_active": [_("Choose true or false.")]})
     member = await staff.update_staff(
         request.app.state.db,
         request.state.staff.as_actor(),

@@ -19,8 +19,7 @@ from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 
-from signon.errors import TooManyAttempts
-from signon.i18n import gettext_ as _
+from signon.errors import SubmissionsThrottled
 from signon.settings import ConfigurationError
 
 log = logging.getLogger(__name__)
@@ -73,7 +72,7 @@ class RateLimiter:
             await self._pool.aclose()
 
     async def hit(self, scope: str, address: str) -> None:
-        """Count one request; raise TooManyAttempts (429) once the address is over."""
+        """Count one request; raise SubmissionsThrottled once the address is over."""
         if self.item is None:
             return
         strategy = self.local
@@ -95,8 +94,7 @@ class RateLimiter:
         except StorageError as exc:  # Redis went away between the two calls
             self._redis_failed(exc.storage_error)
             retry_after = int(self.item.get_expiry())
-        raise TooManyAttempts(
-            _("Too many submissions from your network in a short time. Please wait and try again."),
+        raise SubmissionsThrottled(
             retry_after=retry_after,
         )
 

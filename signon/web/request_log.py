@@ -17,7 +17,7 @@ import uuid
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from signon import errors
+from signon.web.errors import server_error
 from signon.web.proxy import TrustedProxies
 
 log = logging.getLogger("signon.requests")
@@ -75,7 +75,7 @@ class RequestLogMiddleware:
                 extra=fields,
             )
             if status is None:  # else the response is cut short: nothing more can be said
-                response = await errors.server_error(Request(scope, receive), exc)
+                response = await server_error(Request(scope, receive), exc)
                 await response(scope, receive, send_with_id)
         finally:
             _log_request(scope, status, time.perf_counter() - started, request_id)

@@ -16,7 +16,8 @@ import signon
 from signon import errors, i18n
 from signon.app import create_app
 from signon.web.errors import STATUS, status_for
-from tests.conftest import form_post, log_in, make_staff
+from tests.factories import log_in, make_staff
+from tests.forms import form_post
 
 KIND_STATUS = {
     errors.NotFound: 404,

@@ -11,14 +11,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from databases import Database
 
 from signon.audit import Actor, changed_fields, record_audit
 from signon.campaign_rules import LIMITS, SLUG_RE, CampaignFields
-from signon.coalescing import SingleFlight
 from signon.errors import Conflict, NotFound, ValidationFailed
 from signon.i18n import gettext_ as _
 from signon.markdown import render_markdown
@@ -28,6 +27,9 @@ from signon.tables import (
     campaigns,
     organizations,
 )
+
+if TYPE_CHECKING:
+    from signon.state import ProcessState
 
 # Fields whose change is a change of the letter's wording (a new text version).
 TEXT_FIELDS = ("title", "body_markdown", "addressee", "salutation", "sign_off")
@@ -188,13 +190,13 @@ async def get_campaign(db: Database, slug: str, *, public: bool = False) -> Camp
     return _campaign(row, tuple(Sponsor(id=i, name=n) for i, n in zip(ids, names, strict=True)))
 
 
-_sign_reads = SingleFlight()
-# Open campaigns as recently read for sign requests: (monotonic time, campaign).
-_recent: dict[tuple[int, str], tuple[float, Campaign]] = {}
+# How old a copy of an open campaign a sign request may use (see get_campaign_to_sign).
 RECENT_SECONDS = 2.0
 
 
-async def get_campaign_to_sign(db: Database, slug: str, *, max_age: float = 0.0) -> Campaign:
+async def get_campaign_to_sign(
+    db: Database, process: ProcessState, slug: str, *, max_age: float = 0.0
+) -> Campaign:
     """get_campaign(public=True) for a sign request. Concurrent requests for one campaign
     share the query in flight: under load, dozens arrive while it runs.
 
@@ -202,22 +204,20 @@ async def get_campaign_to_sign(db: Database, slug: str, *, max_age: float = 0.0)
     RECENT_SECONDS) may be returned; the caller must then have the insert check that the
     campaign is unchanged (signatures.sign_submission does).
     """
-    key = (id(db), slug)
-    found = _recent.get(key)
-    if found is not None and time.monotonic() - found[0] <= min(max_age, RECENT_SECONDS):
-        return found[1]
+    recent = process.recent_campaigns
+    found = recent.get(slug, None, max_age=min(max_age, RECENT_SECONDS))
+    if found is not None:
+        return found
     read_at = time.monotonic()
-    campaign = await _sign_reads.run(key, lambda: get_campaign(db, slug, public=True))
+    campaign = await process.sign_reads.run(slug, lambda: get_campaign(db, slug, public=True))
     if campaign.status == "open":
-        if len(_recent) >= 256:
-            _recent.clear()
-        _recent[key] = (read_at, campaign)
+        recent.put(slug, None, campaign, now=read_at)  # its age counts from before the read
     return campaign
 
 
-def forget_campaign_to_sign(db: Database, slug: str) -> None:
+def forget_campaign_to_sign(process: ProcessState, slug: str) -> None:
     """Drop the recent copy (it turned out to be out of date)."""
-    _recent.pop((id(db), slug), None)
+    process.recent_campaigns.pop(slug)
 
 
 async def list_campaigns(db: Database, *, statuses: Sequence[str] | None = None) -> list[Campaign]:

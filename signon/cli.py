@@ -25,6 +25,8 @@ from signon import settings
 if TYPE_CHECKING:
     from databases import Database
 
+    from signon.state import ProcessState
+
 T = TypeVar("T")
 
 # Where a domain field is given under another name on the command line.
@@ -120,6 +122,22 @@ def _run(work: Callable[[Database], Awaitable[T]]) -> T:
             await database.disconnect()
 
     return asyncio.run(connected())
+
+
+def _run_with_state(work: Callable[[Database, ProcessState], Awaitable[T]]) -> T:
+    """_run, with a ProcessState built as create_app builds it (for the PDF renders: its
+    rendering processes) and closed when `work` is done."""
+
+    async def with_state(db: Database) -> T:
+        from signon.state import ProcessState
+
+        process = ProcessState.build(db)
+        try:
+            return await work(db, process)
+        finally:
+            await process.close()
+
+    return _run(with_state)
 
 
 def _public_url(route: str, **params: str) -> str:
@@ -447,7 +465,7 @@ def deliver_campaign(slug: str) -> None:
     from signon.campaigns import now_utc
     from signon.letter.delivery import deliver_campaign as deliver
 
-    done = _run(lambda db: deliver(db, CLI, slug, now=now_utc()))
+    done = _run_with_state(lambda db, process: deliver(db, process, CLI, slug, now=now_utc()))
     click.echo(f"Delivered {slug!r} with {done.signer_count:,} signatories.")
     click.echo(f"SHA-256 of the delivered PDF: {done.sha256}")
 
@@ -478,13 +496,13 @@ def export_pdf(slug: str, output: str, state: str | None) -> None:
     from signon.campaigns import get_campaign, now_utc
     from signon.letter import document
 
-    async def work(db: Database) -> document.PdfFile:
+    async def work(db: Database, process: ProcessState) -> document.PdfFile:
         campaign = await get_campaign(db, slug)
         if state:
-            return await document.packet_pdf(db, campaign, state, now=now_utc(), wait=True)
-        return await document.letter_pdf(db, campaign, now=now_utc(), wait=True)
+            return await document.packet_pdf(db, process, campaign, state, now=now_utc(), wait=True)
+        return await document.letter_pdf(db, process, campaign, now=now_utc(), wait=True)
 
-    found = _run(work)
+    found = _run_with_state(work)
     Path(output).write_bytes(found.content or b"")
     click.echo(f"Wrote {output} ({len(found.content or b''):,} bytes).")
 

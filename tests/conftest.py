@@ -26,6 +26,7 @@ from starlette.applications import Starlette
 from signon import campaign_rules, campaigns, settings, staff
 from signon import db as database
 from signon.audit import CLI
+from signon.state import ProcessState
 from signon.tables import metadata
 
 SHARED_DATA = settings.PROJECT_DIR.parent / "shared" / "data"
@@ -109,6 +110,12 @@ async def db(app: Starlette) -> AsyncIterator[Database]:
     yield app.state.db
     tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
     await app.state.db.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def process(app: Starlette) -> ProcessState:
+    """The app's caches and pools (signon/state.py), for tests that call the domain."""
+    return app.state.process
 
 
 @pytest.fixture

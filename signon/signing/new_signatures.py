@@ -11,16 +11,14 @@ still waits for its own row, so nothing is answered before it is committed.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import logging
 import re
-import weakref
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from databases import Database
 from markupsafe import Markup, escape
@@ -32,6 +30,9 @@ from signon.i18n import current_locale, set_locale
 from signon.mail import confirmation_subject, render_email
 from signon.signing.rules import SignatureFields
 from signon.signing.tokens import make_token, new_nonce
+
+if TYPE_CHECKING:
+    from signon.state import ProcessState
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,8 @@ class NewSignature:
 # What insert_new returns when the campaign is no longer open, or (with `unchanged`) no
 # longer as the caller read it: nothing was written.
 CHANGED = "changed"
+# The pre-rendered confirmation emails (see _skeleton), by what they depend on.
+Skeletons = OrderedDict[Hashable, Any]
 
 _NEXT_IDS_SQL = "SELECT array_agg(nextval('signatures_id_seq')) FROM generate_series(1, $1)"
 _DETAILS = (
@@ -121,6 +124,7 @@ SELECT array(SELECT id FROM still_open) AS still_open,
 
 async def insert_new(
     db: Database,
+    process: ProcessState,
     campaign: Campaign,
     fields: SignatureFields,
     locale: str,
@@ -132,8 +136,8 @@ async def insert_new(
     the campaign is as shown); or CHANGED."""
     new = NewSignature(campaign, fields, locale, links, current_locale(), unchanged)
     if _in_transaction(db):  # the caller's transaction: write within it
-        return (await _insert(db, [new]))[0]
-    return await _groups(db).submit(new)
+        return (await _insert(db, process.email_skeletons, [new]))[0]
+    return await process.signature_writes.submit(new)
 
 
 def _in_transaction(db: Database) -> bool:
@@ -143,11 +147,13 @@ def _in_transaction(db: Database) -> bool:
     return connection is not None and bool(connection._transaction_stack)
 
 
-async def _insert(db: Database, group: Sequence[NewSignature]) -> list[int | str | None]:
+async def _insert(
+    db: Database, skeletons: Skeletons, group: Sequence[NewSignature]
+) -> list[int | str | None]:
     async with db.connection() as connection:
         raw = connection.raw_connection
         ids = await raw.fetchval(_NEXT_IDS_SQL, len(group))
-        rows = [_row(new, new_id) for new, new_id in zip(group, ids, strict=True)]
+        rows = [_row(skeletons, new, new_id) for new, new_id in zip(group, ids, strict=True)]
         found = await raw.fetchrow(_INSERT_SQL, *map(list, zip(*rows, strict=True)))
     still_open, created = set(found["still_open"]), set(found["created"])
     return [
@@ -155,13 +161,15 @@ async def _insert(db: Database, group: Sequence[NewSignature]) -> list[int | str
     ]
 
 
-def _row(new: NewSignature, new_id: int) -> tuple[Any, ...]:
+def _row(skeletons: Skeletons, new: NewSignature, new_id: int) -> tuple[Any, ...]:
     nonce, withdraw_nonce = new_nonce(), new_nonce()
     details = {name: getattr(new.fields, name) for name in _DETAILS}
 
     def email() -> tuple[str, str, str]:
         set_locale(new.email_locale)  # in a copy of the context: the caller's is untouched
-        return confirmation_email(new.campaign, new_id, nonce, withdraw_nonce, details, new.links)
+        return confirmation_email(
+            skeletons, new.campaign, new_id, nonce, withdraw_nonce, details, new.links
+        )
 
     subject, text, html = contextvars.copy_context().run(email)
     return (
@@ -179,25 +187,28 @@ def _row(new: NewSignature, new_id: int) -> tuple[Any, ...]:
     )
 
 
-# One WriteGroups per database and event loop (its tasks belong to the loop).
-_by_db: weakref.WeakKeyDictionary[Database, tuple[Any, WriteGroups]] = weakref.WeakKeyDictionary()
+class SignatureWrites:
+    """The app's new signatures on their way to the database: each submitted one waits
+    for a lane and goes with the others waiting (coalescing.WriteGroups). Three groups in
+    flight at most: three of the pool's ten connections, each kept while more groups wait.
 
+    Its tasks belong to the event loop that runs the app (one per app: ProcessState).
+    """
 
-def _groups(db: Database) -> WriteGroups[NewSignature, int | str | None]:
-    loop = asyncio.get_running_loop()
-    found = _by_db.get(db)
-    if found is None or found[0] is not loop:
-        # Three groups in flight at most: three of the pool's ten connections, each kept
-        # while more groups wait.
-        groups = WriteGroups(partial(_insert, db), lanes=3, hold=db.connection)
-        found = _by_db[db] = (loop, groups)
-    return found[1]
+    def __init__(self, db: Database, skeletons: Skeletons) -> None:
+        self._groups: WriteGroups[NewSignature, int | str | None] = WriteGroups(
+            partial(_insert, db, skeletons), lanes=3, hold=db.connection
+        )
+
+    async def submit(self, new: NewSignature) -> int | str | None:
+        return await self._groups.submit(new)
 
 
 # --- The confirmation email ------------------------------------------------------------
 
 
 def confirmation_email(
+    skeletons: Skeletons,
     campaign: Campaign,
     signature_id: int,
     nonce: str,
@@ -223,9 +234,9 @@ def confirmation_email(
         settings.TOKEN_MAX_AGE_DAYS,
         tuple((name, bool(value)) for name, value in values.items()),
     )
-    skeleton = _skeletons.get(key)
+    skeleton = skeletons.get(key)
     if skeleton is None:
-        skeleton = _skeleton(key, campaign, subject, values)
+        skeleton = _skeleton(skeletons, key, campaign, subject, values)
     if skeleton is _UNFIT:
         return render_email("confirm", subject, _context(campaign, values))
     return subject, _fill(skeleton[0], values, str), _fill(skeleton[1], values, escape)
@@ -236,8 +247,8 @@ def confirmation_email(
 # values go; each email fills them in (as Jinja would: escaped in HTML, as is in text).
 # The marks are private-use characters, which the sign form refuses in any field. The
 # first fill is checked against a real rendering; a template that does more with a value
-# than print it is simply rendered every time.
-_skeletons: OrderedDict[Hashable, Any] = OrderedDict()
+# than print it is simply rendered every time. The skeletons are kept in the app's
+# ProcessState (signon/state.py), at most _MAX_SKELETONS.
 _UNFIT = object()
 _MAX_SKELETONS = 64
 
@@ -249,7 +260,9 @@ def _mark(name: str) -> str:
 _MARK = re.compile("\ue000([^\ue001]*)\ue001")
 
 
-def _skeleton(key: Hashable, campaign: Campaign, subject: str, values: dict[str, Any]) -> Any:
+def _skeleton(
+    skeletons: Skeletons, key: Hashable, campaign: Campaign, subject: str, values: dict[str, Any]
+) -> Any:
     # Markup: the marks go through autoescaping untouched (they are ours, not the signer's).
     marked = {name: Markup(_mark(name)) if value else value for name, value in values.items()}  # noqa: S704
     real = render_email("confirm", subject, _context(campaign, values))
@@ -263,9 +276,9 @@ def _skeleton(key: Hashable, campaign: Campaign, subject: str, values: dict[str,
             log.warning("The confirmation email's templates cannot be pre-rendered")
     except Exception:  # a template that needs more than the values themselves
         log.warning("The confirmation email's templates cannot be pre-rendered", exc_info=True)
-    _skeletons[key] = skeleton
-    while len(_skeletons) > _MAX_SKELETONS:
-        _skeletons.popitem(last=False)
+    skeletons[key] = skeleton
+    while len(skeletons) > _MAX_SKELETONS:
+        skeletons.popitem(last=False)
     return skeleton
 
 

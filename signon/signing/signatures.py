@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from databases import Database
@@ -27,6 +27,9 @@ from signon.signing.rules import IDENTITY_FIELDS, SignatureFields, parse_signatu
 from signon.signing.tokens import InvalidLink, new_nonce, read_token
 from signon.tables import campaigns, email_outbox, evidence, signatures
 from signon.verification.policy import evaluate_signature
+
+if TYPE_CHECKING:
+    from signon.state import ProcessState
 
 SIGNER = Actor(label="signer")
 # Confirmation emails for one signature, at most, per hour (re-sends on repeat signing).
@@ -106,6 +109,7 @@ _WITH_SLUG = sa.select(signatures, campaigns.c.slug).select_from(signatures.join
 
 async def sign_campaign(
     db: Database,
+    process: ProcessState,
     campaign: Campaign,
     fields: SignatureFields,
     *,
@@ -122,7 +126,7 @@ async def sign_campaign(
     """
     if not campaign.accepts_signatures(now or now_utc()):
         raise CampaignNotOpen(_("This campaign is not taking signatures."))
-    new_id = await insert_new(db, campaign, fields, locale, links, unchanged=unchanged)
+    new_id = await insert_new(db, process, campaign, fields, locale, links, unchanged=unchanged)
     if new_id == CHANGED:
         raise CampaignChanged(_("This campaign is not taking signatures."))
     if new_id is not None:
@@ -133,11 +137,12 @@ async def sign_campaign(
                 signatures.c.campaign_id == campaign.id, signatures.c.email == fields.email
             ).with_for_update(of=signatures)
         )
-        return await _repeat(db, campaign, _signature(row), fields, locale, links)
+        return await _repeat(db, process, campaign, _signature(row), fields, locale, links)
 
 
 async def sign_submission(
     db: Database,
+    process: ProcessState,
     campaign: Campaign,
     data: Mapping[str, object],
     *,
@@ -152,19 +157,20 @@ async def sign_submission(
     try:
         fields = parse_signature(data, campaign.allowed_levels)
         return await sign_campaign(
-            db, campaign, fields, locale=locale, links=links, now=now, unchanged=True
+            db, process, campaign, fields, locale=locale, links=links, now=now, unchanged=True
         )
     except (ValidationFailed, CampaignNotOpen) as exc:
         if isinstance(exc, ValidationFailed) and "office_level" not in exc.errors:
             raise  # the campaign's eligible levels are the only part of it checked here
-    forget_campaign_to_sign(db, campaign.slug)
+    forget_campaign_to_sign(process, campaign.slug)
     campaign = await get_campaign(db, campaign.slug, public=True)
     fields = parse_signature(data, campaign.allowed_levels)
-    return await sign_campaign(db, campaign, fields, locale=locale, links=links, now=now)
+    return await sign_campaign(db, process, campaign, fields, locale=locale, links=links, now=now)
 
 
 async def _repeat(
     db: Database,
+    process: ProcessState,
     campaign: Campaign,
     current: Signature,
     fields: SignatureFields,
@@ -176,7 +182,9 @@ async def _repeat(
     result = SignResult(signature_id=current.id, created=False, email_queued=False)
     if current.status == "withdrawn":
         await _restart(db, campaign, current, fields, locale)
-        await _queue_confirmation(db, campaign, current.id, submitted, current.email, links)
+        await _queue_confirmation(
+            db, process, campaign, current.id, submitted, current.email, links
+        )
         return SignResult(signature_id=current.id, created=False, email_queued=True)
     if same and current.status != "unconfirmed":
         return result  # already signed as typed: nothing to confirm
@@ -192,7 +200,7 @@ async def _repeat(
             updated_at=sa.func.now(),
         )
     )
-    await _queue_confirmation(db, campaign, current.id, submitted, current.email, links)
+    await _queue_confirmation(db, process, campaign, current.id, submitted, current.email, links)
     return SignResult(signature_id=current.id, created=False, email_queued=True)
 
 
@@ -246,6 +254,7 @@ async def _recent_emails(db: Database, signature_id: int) -> int:
 
 async def _queue_confirmation(
     db: Database,
+    process: ProcessState,
     campaign: Campaign,
     signature_id: int,
     details: dict[str, Any],
@@ -257,7 +266,9 @@ async def _queue_confirmation(
             signatures.c.id == signature_id
         )
     )
-    subject, text, html = confirmation_email(campaign, signature_id, row[0], row[1], details, links)
+    subject, text, html = confirmation_email(
+        process.email_skeletons, campaign, signature_id, row[0], row[1], details, links
+    )
     await queue_email(
         db,
         OutgoingEmail(

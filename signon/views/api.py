@@ -39,16 +39,17 @@ async def _json_body(request: Request) -> dict[str, object]:
 
 
 async def create_signature(request: Request) -> Response:
-    db = request.app.state.db
+    db, process = request.app.state.db, request.app.state.process
     # A copy up to two seconds old will do: sign_submission has the insert check it.
     campaign = await campaigns.get_campaign_to_sign(
-        db, request.path_params["slug"], max_age=campaigns.RECENT_SECONDS
+        db, process, request.path_params["slug"], max_age=campaigns.RECENT_SECONDS
     )
     await request.app.state.limiter.hit("sign", client_address(request))
     try:
         data = await _json_body(request)
         result = await signatures.sign_submission(
             db,
+            process,
             campaign,
             data,
             locale=current_locale(),

@@ -47,7 +47,9 @@ def _file_response(request: Request, found: PdfFile, campaign: Campaign) -> Resp
 async def public_pdf(request: Request) -> Response:
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"], public=True)
-    found = await document.letter_pdf(db, campaign, now=campaigns.now_utc())
+    found = await document.letter_pdf(
+        db, request.app.state.process, campaign, now=campaigns.now_utc()
+    )
     return _file_response(request, found, campaign)
 
 
@@ -91,7 +93,9 @@ async def staff_page(request: Request) -> Response:
 async def staff_pdf(request: Request) -> Response:
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
-    found = await document.letter_pdf(db, campaign, now=campaigns.now_utc())
+    found = await document.letter_pdf(
+        db, request.app.state.process, campaign, now=campaigns.now_utc()
+    )
     return _file_response(request, found, campaign)
 
 
@@ -100,7 +104,9 @@ async def packet_pdf(request: Request) -> Response:
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
     state = request.path_params["state"][:2]
-    found = await document.packet_pdf(db, campaign, state, now=campaigns.now_utc())
+    found = await document.packet_pdf(
+        db, request.app.state.process, campaign, state, now=campaigns.now_utc()
+    )
     return _file_response(request, found, campaign)
 
 
@@ -108,7 +114,9 @@ async def packet_pdf(request: Request) -> Response:
 async def packets_zip(request: Request) -> Response:
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
-    found = await document.packets_zip(db, campaign, now=campaigns.now_utc())
+    found = await document.packets_zip(
+        db, request.app.state.process, campaign, now=campaigns.now_utc()
+    )
     return _file_response(request, found, campaign)
 
 
@@ -120,6 +128,7 @@ async def deliver(request: Request) -> Response:
     slug = request.path_params["slug"]
     done = await delivery.deliver_campaign(
         request.app.state.db,
+        request.app.state.process,
         request.state.staff.as_actor(),
         slug,
         now=campaigns.now_utc(),

@@ -20,7 +20,7 @@ from signon.i18n import current_locale, ngettext_
 from signon.i18n import gettext_ as _
 from signon.offices import OFFICE_LEVELS
 from signon.public import counts, signatories
-from signon.public.counts import CampaignSummary, VersionedCache
+from signon.public.counts import CampaignSummary
 from signon.public.ogimage import Card, render_card
 from signon.public.tilemap import build_tilemap
 from signon.signing import formguard
@@ -71,7 +71,8 @@ def render_campaign_page(
 
 
 async def _summary(request: Request) -> CampaignSummary:
-    summary = await counts.get_summary(request.app.state.db, request.path_params["slug"])
+    state = request.app.state
+    summary = await counts.get_summary(state.db, state.process, request.path_params["slug"])
     if summary is None:
         raise NotFound(_("There is no campaign at this address."))
     return summary
@@ -97,7 +98,9 @@ def count_text(verified: int) -> str:
 async def _counts_html(request: Request, summary: CampaignSummary) -> tuple[Markup, Markup]:
     """The tile map and the signatory list as HTML: the bulk of the page, rendered once
     per language and kept with the cached list (signon/public/signatories.py) it was made from."""
-    listed = await signatories.get_signatories(request.app.state.db, summary)
+    listed = await signatories.get_signatories(
+        request.app.state.db, request.app.state.process, summary
+    )
 
     def make() -> tuple[Markup, Markup]:
         env = templates.env
@@ -118,7 +121,9 @@ def _absolute(request: Request, name: str, **params: str) -> str:
 
 async def campaign_page(request: Request) -> Response:
     summary = await _summary(request)
-    campaign = await counts.get_public_campaign(request.app.state.db, summary)
+    campaign = await counts.get_public_campaign(
+        request.app.state.db, request.app.state.process, summary
+    )
     map_html, list_html = await _counts_html(request, summary)
     showcase = {
         "summary": summary,
@@ -152,10 +157,6 @@ async def embed(request: Request) -> Response:
     return response
 
 
-# Cards by their content: the same words and numbers give the same PNG.
-_cards: VersionedCache[bytes] = VersionedCache(max_age=3600, max_entries=64)
-
-
 async def og_image(request: Request) -> Response:
     summary = await _summary(request)
     goal, verified = summary.goal, summary.counts.verified
@@ -166,8 +167,10 @@ async def og_image(request: Request) -> Response:
         fraction=verified / goal if goal else None,
         footer="Signon · " + (_("Open letter") if summary.kind == "letter" else _("Statement")),
     )
-    png = _cards.get(card, None)
+    # Cards by their content: the same words and numbers give the same PNG.
+    cards = request.app.state.process.cards
+    png = cards.get(card, None)
     if png is None:
         # Drawing takes tens of milliseconds: off the event loop.
-        png = _cards.put(card, None, await to_thread.run_sync(render_card, card))
+        png = cards.put(card, None, await to_thread.run_sync(render_card, card))
     return Response(png, media_type="image/png", headers={"cache-control": "public, max-age=60"})

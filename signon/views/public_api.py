@@ -100,14 +100,15 @@ def cached_json(
 
 
 async def _summary(request: Request) -> CampaignSummary:
-    summary = await counts.get_summary(request.app.state.db, request.path_params["slug"])
+    state = request.app.state
+    summary = await counts.get_summary(state.db, state.process, request.path_params["slug"])
     if summary is None:
         raise NotFound(_("There is no campaign at this address."))
     return summary
 
 
 async def list_campaigns(request: Request) -> Response:
-    found = await counts.list_summaries(request.app.state.db)
+    found = await counts.list_summaries(request.app.state.db, request.app.state.process)
     now = _now(request)
     newest = max((summary.last_changed(now) for summary in found), default=None)
     return cached_json(request, {"items": [campaign_object(s, now) for s in found]}, newest)
@@ -151,7 +152,9 @@ async def list_signatures(request: Request) -> Response:
             message = _("Use a whole number from 1 to %(highest)s.") % {"highest": MAX_PER_PAGE}
         return JSONResponse({"errors": {exc.args[0]: [message]}}, status_code=422)
     summary = await _summary(request)
-    found = await signatories.get_signatories(request.app.state.db, summary)
+    found = await signatories.get_signatories(
+        request.app.state.db, request.app.state.process, summary
+    )
     # Pages are encoded once per list (and per host, for the `next` link).
     encoded = found.derive(
         ("json", number, per_page, str(request.base_url)),

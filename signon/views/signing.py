@@ -6,8 +6,6 @@ the links show a page with a button, and only its POST acts (SPEC section 4).
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -26,15 +24,15 @@ from signon.web.templating import flash, render
 class AppLinks:
     """Absolute links for emails: BASE_URL plus the path of a named route."""
 
-    # Each link's URL up to its token, per app, route and campaign: url_path_for walks the
-    # route table (raising NoMatchFound at each miss), a cost every sign POST paid twice.
-    _prefixes: ClassVar[dict[tuple[int, str, str], str]] = {}
-
     def __init__(self, app: Starlette) -> None:
         self.app = app
+        # Each link's URL up to its token, per route and campaign (kept by the app's
+        # ProcessState): url_path_for walks the route table (raising NoMatchFound at each
+        # miss), a cost every sign POST paid twice.
+        self._prefixes = app.state.process.link_prefixes
 
     def _url(self, name: str, slug: str, token: str) -> str:
-        key = (id(self.app), name, slug)
+        key = (name, slug)
         prefix = self._prefixes.get(key)
         if prefix is None:
             if len(self._prefixes) > 1000:
@@ -55,8 +53,8 @@ def client_address(request: Request) -> str:
 
 
 async def submit(request: Request) -> Response:
-    db = request.app.state.db
-    campaign = await campaigns.get_campaign_to_sign(db, request.path_params["slug"])
+    db, process = request.app.state.db, request.app.state.process
+    campaign = await campaigns.get_campaign_to_sign(db, process, request.path_params["slug"])
     form = await read_form(request)
     values = {name: str(form.get(name) or "") for name in FIELDS}
     raw = {key: str(value) for key, value in form.items()}
@@ -72,6 +70,7 @@ async def submit(request: Request) -> Response:
         fields = parse_signature(values, campaign.allowed_levels)
         await signatures.sign_campaign(
             db,
+            process,
             campaign,
             fields,
             locale=current_locale(),

@@ -18,7 +18,7 @@ from databases import Database
 
 from signon import settings
 from signon.audit import Actor, record_audit
-from signon.campaigns import Campaign, forget_campaign_to_sign, get_campaign, now_utc
+from signon.campaigns import Campaign, forget_campaign_to_sign, get_campaign
 from signon.errors import Conflict, NotFound, ValidationFailed
 from signon.i18n import gettext_ as _
 from signon.mail import OutgoingEmail, queue_email
@@ -115,7 +115,7 @@ async def sign_campaign(
     *,
     locale: str,
     links: Links,
-    now: datetime | None = None,
+    now: datetime,
     unchanged: bool = False,
 ) -> SignResult:
     """Record a submission and queue its confirmation email: a new signature and its email
@@ -124,7 +124,7 @@ async def sign_campaign(
     The insert checks that the campaign is still open, and with `unchanged` that its row is
     still as `campaign` shows it; else CampaignChanged, and nothing is written.
     """
-    if not campaign.accepts_signatures(now or now_utc()):
+    if not campaign.accepts_signatures(now):
         raise CampaignNotOpen(_("This campaign is not taking signatures."))
     new_id = await insert_new(db, process, campaign, fields, locale, links, unchanged=unchanged)
     if new_id == CHANGED:
@@ -148,7 +148,7 @@ async def sign_submission(
     *,
     locale: str,
     links: Links,
-    now: datetime | None = None,
+    now: datetime,
 ) -> SignResult:
     """Validate a submission (the JSON API's) and sign. `campaign` may be a copy up to two
     seconds old (campaigns.get_campaign_to_sign with max_age): the insert checks that the
@@ -309,9 +309,7 @@ class AlreadyWithdrawn(Conflict):
     pass
 
 
-async def confirm_signature(
-    db: Database, slug: str, token: str, *, now: datetime | None = None
-) -> Signature:
+async def confirm_signature(db: Database, slug: str, token: str, *, now: datetime) -> Signature:
     """Apply a confirmation link: the signature (or its pending change) is confirmed."""
     signature_id, nonce = read_token(token, "confirm", max_age_seconds=_max_age("confirm"))
     async with db.transaction():
@@ -320,7 +318,7 @@ async def confirm_signature(
         )
         _check_link(row, slug, nonce, "confirm")
         campaign = await get_campaign(db, row["slug"])
-        if not campaign.accepts_signatures(now or now_utc()):
+        if not campaign.accepts_signatures(now):
             raise CampaignNotOpen(
                 _("This campaign is no longer taking signatures, so it cannot be confirmed.")
             )

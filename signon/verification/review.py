@@ -162,7 +162,13 @@ OFFICE_FIELDS = ("title", "office_level", "jurisdiction", "state", "district")
 
 
 async def edit_office(
-    db: Database, actor: Actor, campaign_id: int, signature_id: int, data: dict[str, str]
+    db: Database,
+    actor: Actor,
+    campaign_id: int,
+    signature_id: int,
+    data: dict[str, str],
+    *,
+    now: datetime,
 ) -> None:
     """Correct a signer's office (a typo in the jurisdiction, say), audited; the evidence
     is gathered again, and staff decide (no automatic verification after an edit)."""
@@ -198,4 +204,4 @@ async def edit_office(
             before=before,
             after=after,
         )
-        await evaluate_signature(db, signature_id, apply_policy=False)
+        await evaluate_signature(db, signature_id, now=now, apply_policy=False)

@@ -48,7 +48,7 @@ async def public_pdf(request: Request) -> Response:
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"], public=True)
     found = await document.letter_pdf(
-        db, request.app.state.process, campaign, now=campaigns.now_utc()
+        db, request.app.state.process, campaign, now=request.app.state.clock()
     )
     return _file_response(request, found, campaign)
 
@@ -62,7 +62,7 @@ async def _staff_page(request: Request, *, status_code: int = 200) -> Response:
     render_status = None
     if campaign.status == "closed" and campaign.kind == "letter" and states:
         render_status = await document.letter_render_status(
-            db, campaign, states, now=campaigns.now_utc()
+            db, campaign, states, now=request.app.state.clock()
         )
     response = render(
         request,
@@ -94,7 +94,7 @@ async def staff_pdf(request: Request) -> Response:
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
     found = await document.letter_pdf(
-        db, request.app.state.process, campaign, now=campaigns.now_utc()
+        db, request.app.state.process, campaign, now=request.app.state.clock()
     )
     return _file_response(request, found, campaign)
 
@@ -105,7 +105,7 @@ async def packet_pdf(request: Request) -> Response:
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
     state = request.path_params["state"][:2]
     found = await document.packet_pdf(
-        db, request.app.state.process, campaign, state, now=campaigns.now_utc()
+        db, request.app.state.process, campaign, state, now=request.app.state.clock()
     )
     return _file_response(request, found, campaign)
 
@@ -115,7 +115,7 @@ async def packets_zip(request: Request) -> Response:
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
     found = await document.packets_zip(
-        db, request.app.state.process, campaign, now=campaigns.now_utc()
+        db, request.app.state.process, campaign, now=request.app.state.clock()
     )
     return _file_response(request, found, campaign)
 
@@ -131,7 +131,7 @@ async def deliver(request: Request) -> Response:
         request.app.state.process,
         request.state.staff.as_actor(),
         slug,
-        now=campaigns.now_utc(),
+        now=request.app.state.clock(),
         wait=False,
     )
     if done is None:

@@ -16,7 +16,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from signon.campaigns import now_utc
 from signon.errors import NotFound
 from signon.i18n import gettext_ as _
 from signon.public import counts, signatories
@@ -29,8 +28,7 @@ CACHE_CONTROL = "public, max-age=5"
 
 
 def _now(request: Request) -> datetime:
-    clock = getattr(request.app.state, "clock", None)
-    return clock() if clock else now_utc()
+    return request.app.state.clock()
 
 
 def _iso(value: datetime | None) -> str | None:

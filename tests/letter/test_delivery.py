@@ -21,7 +21,7 @@ from signon.letter import delivery, document, renders
 from signon.tables import audit_log, congress_members, deliveries
 from signon.tables import campaigns as campaigns_table
 from signon.verification import review
-from tests.conftest import form_post, log_in, make_campaign, make_staff, shared_data
+from tests.conftest import NOW, form_post, log_in, make_campaign, make_staff, shared_data
 from tests.letter.test_pdf import assert_numbered, text_lines, verified
 from tests.signing_helpers import confirm, latest_email, link_in, sign, signature_rows
 
@@ -106,9 +106,7 @@ async def test_staff_deliver_a_closed_letter_and_the_public_pdf_is_that_file(cli
 
 async def test_the_delivered_pdf_never_changes_whatever_happens_later(client, db, process):
     await closed_letter(client, db)
-    delivered = await delivery.deliver_campaign(
-        db, process, CLI, "eats-act", now=campaigns.now_utc()
-    )
+    delivered = await delivery.deliver_campaign(db, process, CLI, "eats-act", now=NOW)
     before = (await client.get("/c/eats-act/letter.pdf")).content
     # A signer withdraws after delivery, and staff reject another.
     withdraw = link_in((await latest_email(db, to="signer0@example.gov"))["body_text"], "withdraw")
@@ -119,19 +117,19 @@ async def test_the_delivered_pdf_never_changes_whatever_happens_later(client, db
     assert after == before
     assert hashlib.sha256(after).hexdigest() == delivered.sha256
     with pytest.raises(Conflict):
-        await delivery.deliver_campaign(db, process, CLI, "eats-act", now=campaigns.now_utc())
+        await delivery.deliver_campaign(db, process, CLI, "eats-act", now=NOW)
 
 
 async def test_only_a_closed_letter_with_signers_can_be_delivered(client, db, process):
     await make_campaign(db)  # open
     with pytest.raises(Conflict, match="close it first"):
-        await delivery.deliver_campaign(db, process, CLI, "eats-act", now=campaigns.now_utc())
+        await delivery.deliver_campaign(db, process, CLI, "eats-act", now=NOW)
     await campaigns.close_campaign(db, CLI, "eats-act")
     with pytest.raises(Conflict, match="no verified signatory"):
-        await delivery.deliver_campaign(db, process, CLI, "eats-act", now=campaigns.now_utc())
+        await delivery.deliver_campaign(db, process, CLI, "eats-act", now=NOW)
     await make_campaign(db, slug="a-statement", status="closed", kind="statement")
     with pytest.raises(Conflict, match="statement"):
-        await delivery.deliver_campaign(db, process, CLI, "a-statement", now=campaigns.now_utc())
+        await delivery.deliver_campaign(db, process, CLI, "a-statement", now=NOW)
     await staff_client(client, db)
     refused = await press_deliver(client)
     assert refused.status_code == 409
@@ -159,7 +157,7 @@ async def test_a_change_during_the_render_is_caught_and_rendered_again(
         return await real_render(doc, pool)
 
     monkeypatch.setattr(renders, "render", render_while_staff_verify)
-    done = await delivery.deliver_campaign(db, process, CLI, "eats-act", now=campaigns.now_utc())
+    done = await delivery.deliver_campaign(db, process, CLI, "eats-act", now=NOW)
     assert calls == [1, 2]
     assert done.signer_count == 2
     content = await document.delivered_pdf(db, campaign.id)
@@ -211,7 +209,7 @@ async def test_delivery_waits_for_a_render_in_progress_instead_of_rendering_twic
 
     monkeypatch.setattr(renders, "render", slow)
     assert (await client.get("/c/eats-act/letter.pdf")).status_code == 202  # render started
-    done = await delivery.deliver_campaign(db, process, CLI, "eats-act", now=campaigns.now_utc())
+    done = await delivery.deliver_campaign(db, process, CLI, "eats-act", now=NOW)
     assert calls == [4]  # the CLI's delivery took the render in progress
     served = await client.get("/c/eats-act/letter.pdf")
     assert hashlib.sha256(served.content).hexdigest() == done.sha256
@@ -273,14 +271,12 @@ async def test_packets_use_the_imported_congress_legislators(client, db, process
     from signon.importing.congress import import_congress
 
     path = shared_data("congress-legislators/legislators-current.yaml")
-    await import_congress(db, path)
+    await import_congress(db, path, now=NOW)
     rows = await db.fetch_all(sa.select(congress_members).where(congress_members.c.state == "VT"))
     assert rows, "the file has Vermont's delegation"
     await closed_letter(client, db, signers=[{"full_name": "Val Vermont", "state": "VT"}])
     campaign = await campaigns.get_campaign(db, "eats-act")
-    packet = await document.packet_pdf(
-        db, process, campaign, "VT", now=campaigns.now_utc(), wait=True
-    )
+    packet = await document.packet_pdf(db, process, campaign, "VT", now=NOW, wait=True)
     lines = text_lines(packet.content)
     for row in rows:
         title = "Senator" if row["chamber"] == "sen" else "Representative"

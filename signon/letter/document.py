@@ -19,7 +19,6 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -30,7 +29,13 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from signon.campaigns import Campaign
 from signon.errors import NotFound
 from signon.letter import pdf, renders
-from signon.public.signatories import Signatory, fold, name_sort_key, state_name
+from signon.public.signatories import (
+    Signatory,
+    fold,
+    group_by_state,
+    sort_signatories,
+    state_name,
+)
 from signon.tables import congress_members, deliveries, signatures
 
 if TYPE_CHECKING:
@@ -87,14 +92,6 @@ class PdfFile:
         return self.content is None
 
 
-def sort_signatories(signatories: Sequence[Signatory]) -> list[Signatory]:
-    """States by name; within a state as on the public page (last name, then full name),
-    then signing order."""
-    return sorted(
-        signatories, key=lambda s: (state_name(s.state), *name_sort_key(s.full_name), s.id)
-    )
-
-
 def _printed(campaign: Campaign) -> sa.ColumnElement[bool]:
     """Who is printed. Once delivered, the list as it was then: verified at delivery and not
     withdrawn before it (a later withdrawal leaves the live count, not the delivered letter).
@@ -128,7 +125,7 @@ async def list_signatories(
     if state:
         query = query.where(signatures.c.state == state)
     rows = await db.fetch_all(query)
-    return sort_signatories([Signatory(**dict(row._mapping)) for row in rows])
+    return list(sort_signatories(Signatory(**dict(row._mapping)) for row in rows))
 
 
 async def count_by_state(
@@ -192,12 +189,15 @@ def build_document(
     addressee_lines: tuple[str, ...] | None = None,
 ) -> pdf.LetterDocument:
     """Plain data for the renderer: no driver records, nothing the renderer must look up."""
+    # Under state headings, as on the public page (states by name, signers by last name).
     groups = tuple(
         pdf.StateGroup(
-            state_name(code),
-            tuple(pdf.ListedSigner(s.full_name, s.title, s.jurisdiction) for s in members),
+            group.name,
+            tuple(
+                pdf.ListedSigner(s.full_name, s.title, s.jurisdiction) for s in group.signatories
+            ),
         )
-        for code, members in groupby(signatories, key=lambda s: s.state)
+        for group in group_by_state(signatories)
     )
     is_letter = campaign.kind == "letter"
     if addressee_lines is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -122,15 +122,24 @@ class SignatoryList:
 
     def groups(self) -> tuple[StateGroup, ...]:
         """By state, states in the order of their names (the page's headings)."""
-        by_state: dict[str, list[Signatory]] = {}
-        for item in self.items:
-            by_state.setdefault(item.state, []).append(item)
-        codes = sorted(by_state, key=lambda code: fold(state_name(code)))
-        return tuple(StateGroup(code, state_name(code), tuple(by_state[code])) for code in codes)
+        return group_by_state(self.items)
 
 
-def sort_signatories(found: list[Signatory]) -> tuple[Signatory, ...]:
+def sort_signatories(found: Iterable[Signatory]) -> tuple[Signatory, ...]:
+    """The one order of signatories: by state, then last name (name_sort_key), then
+    signing order. The JSON lists them so; the page and the printed letter show them
+    under state headings (group_by_state), each state's signers in this order."""
     return tuple(sorted(found, key=lambda s: (s.state, *name_sort_key(s.full_name), s.id)))
+
+
+def group_by_state(items: Sequence[Signatory]) -> tuple[StateGroup, ...]:
+    """Items (in sort_signatories' order) under state headings, states by name: a reader
+    looks for "North Carolina", not for "NC"."""
+    by_state: dict[str, list[Signatory]] = {}
+    for item in items:
+        by_state.setdefault(item.state, []).append(item)
+    codes = sorted(by_state, key=lambda code: fold(state_name(code)))
+    return tuple(StateGroup(code, state_name(code), tuple(by_state[code])) for code in codes)
 
 
 async def get_signatories(

@@ -21,7 +21,13 @@ from pypdf import PdfReader
 
 from signon.audit import CLI
 from signon.letter import document, pdf, renders
-from signon.public.signatories import Signatory, fold, last_name
+from signon.public.signatories import (
+    Signatory,
+    fold,
+    group_by_state,
+    last_name,
+    sort_signatories,
+)
 from signon.tables import pdf_renders
 from signon.verification import review
 from tests.conftest import log_in, make_campaign, make_staff
@@ -72,14 +78,15 @@ SIGNERS = [
 def test_signers_sort_by_last_name_ignoring_accents_and_suffixes():
     names = ["Zoe Adams", "Émile Ávila", "Bob Baker Jr.", "Ana Zimmerman", "Carla Aaron"]
     people = [Signatory(n, name, "Mayor", "X", "WI", None, None) for n, name in enumerate(names)]
-    ordered = [s.full_name for s in document.sort_signatories(people)]
+    ordered = [s.full_name for s in sort_signatories(people)]
     assert ordered == ["Carla Aaron", "Zoe Adams", "Émile Ávila", "Bob Baker Jr.", "Ana Zimmerman"]
     assert fold(last_name("Martin Luther King, III")) == "king"
 
 
 def test_states_sort_by_name_not_by_code():
     people = [Signatory(1, "A B", "Mayor", "X", code, None, None) for code in ("AL", "AK", "MN")]
-    assert [s.state for s in document.sort_signatories(people)] == ["AL", "AK", "MN"]
+    groups = group_by_state(sort_signatories(people))
+    assert [group.code for group in groups] == ["AL", "AK", "MN"]
 
 
 async def test_public_pdf_lists_verified_signers_by_state_then_last_name(client, db):

@@ -15,7 +15,8 @@ from signon.i18n import current_locale
 from signon.i18n import gettext_ as _
 from signon.signing import signatures
 from signon.verification import divisions
-from signon.views.signing import AppLinks, client_address
+from signon.views.signing import AppLinks
+from signon.web.ratelimit import client_address
 
 MAX_BODY_BYTES = 64 * 1024
 

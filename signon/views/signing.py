@@ -18,6 +18,7 @@ from signon.signing import formguard, signatures
 from signon.signing.rules import FIELDS, parse_signature
 from signon.views.public import render_campaign_page
 from signon.web.csrf import read_form
+from signon.web.ratelimit import client_address
 from signon.web.templating import flash, render
 
 
@@ -46,10 +47,6 @@ class AppLinks:
 
     def withdraw(self, slug: str, token: str) -> str:
         return self._url("signing:withdraw", slug, token)
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 async def submit(request: Request) -> Response:

@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from signon import staff
 from signon.errors import Forbidden, TooManyAttempts
 from signon.web.csrf import read_form
+from signon.web.ratelimit import client_address
 from signon.web.templating import render
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -80,9 +81,10 @@ async def login(request: Request) -> Response:
     email = str(form.get("email") or "")[:254]
     password = str(form.get("password") or "")
     target = _safe_next(str(form.get("next") or ""))
-    address = request.client.host if request.client else "unknown"
     try:
-        member = await staff.authenticate(request.app.state.db, email, password, address)
+        member = await staff.authenticate(
+            request.app.state.db, email, password, client_address(request)
+        )
     except (Forbidden, TooManyAttempts) as exc:
         response = render(
             request,

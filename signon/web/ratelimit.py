@@ -12,10 +12,17 @@ import limits
 import redis.asyncio as redis
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from starlette.requests import Request
 
 from signon.errors import TooManyAttempts
 from signon.i18n import gettext_ as _
 from signon.settings import ConfigurationError
+
+
+def client_address(request: Request) -> str:
+    """The address a request's limits and throttles count against (as uvicorn gives it,
+    after its trusted-proxy handling)."""
+    return request.client.host if request.client else "unknown"
 
 
 class RateLimiter:

@@ -25,7 +25,6 @@ from signon.tables import (
     campaign_sponsors,
     campaign_texts,
     campaigns,
-    organizations,
 )
 
 if TYPE_CHECKING:
@@ -102,42 +101,8 @@ class Campaign:
         )
 
 
-_CAMPAIGN_COLUMNS = [
-    campaigns,
-    campaign_texts.c.title,
-    campaign_texts.c.body_markdown,
-    campaign_texts.c.body_html,
-    campaign_texts.c.addressee,
-    campaign_texts.c.salutation,
-    campaign_texts.c.sign_off,
-]
-_CAMPAIGN_QUERY = sa.select(*_CAMPAIGN_COLUMNS).select_from(
-    campaigns.join(
-        campaign_texts,
-        sa.and_(
-            campaign_texts.c.campaign_id == campaigns.c.id,
-            campaign_texts.c.version == campaigns.c.text_version,
-        ),
-    )
-)
-
-
-async def _sponsors_of(db: Database, campaign_ids: Sequence[int]) -> dict[int, tuple[Sponsor, ...]]:
-    if not campaign_ids:
-        return {}
-    rows = await db.fetch_all(
-        sa.select(campaign_sponsors.c.campaign_id, organizations.c.id, organizations.c.name)
-        .select_from(campaign_sponsors.join(organizations))
-        .where(campaign_sponsors.c.campaign_id.in_(campaign_ids))
-        .order_by(campaign_sponsors.c.position)
-    )
-    found: dict[int, list[Sponsor]] = {}
-    for row in rows:
-        found.setdefault(row["campaign_id"], []).append(Sponsor(id=row["id"], name=row["name"]))
-    return {key: tuple(value) for key, value in found.items()}
-
-
-def _campaign(row: Any, sponsors: tuple[Sponsor, ...]) -> Campaign:
+def _campaign(row: Any) -> Campaign:
+    """A row of _CAMPAIGN_SQL as a Campaign."""
     names = [column.name for column in campaigns.c] + [
         "title",
         "body_markdown",
@@ -148,34 +113,42 @@ def _campaign(row: Any, sponsors: tuple[Sponsor, ...]) -> Campaign:
     ]
     values = {name: row[name] for name in names if name != "created_by"}
     values["allowed_levels"] = tuple(values["allowed_levels"])
+    ids, names = row["sponsor_ids"] or [], row["sponsor_names"] or []
+    sponsors = tuple(Sponsor(id=i, name=n) for i, n in zip(ids, names, strict=True))
     return Campaign(**values, sponsors=sponsors)
 
 
-async def _fetch(db: Database, query: sa.Select) -> list[Campaign]:
-    rows = await db.fetch_all(query)
-    sponsors = await _sponsors_of(db, [row["id"] for row in rows])
-    return [_campaign(row, sponsors.get(row["id"], ())) for row in rows]
-
-
-# get_campaign's one query, written once: building and compiling the Core select (and the
-# sponsors' second one) cost about 1.5 ms of CPU a call, ten times the query itself, and
-# every sign POST reads its campaign (bench/load_bench.py; STYLE point 6). asyncpg itself,
-# on the pool's connection, prepares it once per connection.
+# A campaign joined to its current text: written once, here (public/counts.py reads its
+# summaries through it too).
+CURRENT_TEXT_JOIN = (
+    "campaigns c JOIN campaign_texts t ON t.campaign_id = c.id AND t.version = c.text_version"
+)
+# The campaign, its current text and its sponsors (as arrays), in one query written once:
+# building and compiling a Core select (and the sponsors' second one) cost about 1.5 ms
+# of CPU a call, ten times the query itself, and every sign POST reads its campaign
+# (bench/load_bench.py; STYLE point 6). asyncpg itself, on the pool's connection,
+# prepares it once per connection.
 _CAMPAIGN_SQL = """
 SELECT {columns},
        t.title, t.body_markdown, t.body_html, t.addressee, t.salutation, t.sign_off,
        s.ids AS sponsor_ids, s.names AS sponsor_names
-FROM campaigns c
-JOIN campaign_texts t ON t.campaign_id = c.id AND t.version = c.text_version
+FROM {join}
 LEFT JOIN LATERAL (
     SELECT array_agg(o.id ORDER BY cs.position) AS ids,
            array_agg(o.name ORDER BY cs.position) AS names
     FROM campaign_sponsors cs JOIN organizations o ON o.id = cs.organization_id
     WHERE cs.campaign_id = c.id
 ) s ON true
-WHERE c.slug = $1
 """
-_BY_SLUG_SQL = _CAMPAIGN_SQL.format(columns=", ".join(f"c.{column.name}" for column in campaigns.c))
+_SELECT_SQL = _CAMPAIGN_SQL.format(
+    columns=", ".join(f"c.{column.name}" for column in campaigns.c), join=CURRENT_TEXT_JOIN
+)
+_BY_SLUG_SQL = _SELECT_SQL + "WHERE c.slug = $1"
+_LIST_SQL = (
+    _SELECT_SQL
+    + "WHERE $1::text[] IS NULL OR c.status = ANY($1::text[])"
+    + " ORDER BY c.created_at DESC, c.id DESC"
+)
 
 
 async def get_campaign(db: Database, slug: str, *, public: bool = False) -> Campaign:
@@ -186,8 +159,7 @@ async def get_campaign(db: Database, slug: str, *, public: bool = False) -> Camp
         row = await connection.raw_connection.fetchrow(_BY_SLUG_SQL, slug)
     if row is None or (public and row["status"] == "draft"):
         raise NotFound(_("There is no campaign at this address."))
-    ids, names = row["sponsor_ids"] or [], row["sponsor_names"] or []
-    return _campaign(row, tuple(Sponsor(id=i, name=n) for i, n in zip(ids, names, strict=True)))
+    return _campaign(row)
 
 
 # How old a copy of an open campaign a sign request may use (see get_campaign_to_sign).
@@ -222,10 +194,10 @@ def forget_campaign_to_sign(process: ProcessState, slug: str) -> None:
 
 async def list_campaigns(db: Database, *, statuses: Sequence[str] | None = None) -> list[Campaign]:
     """Campaigns, newest first; only those in `statuses` when given."""
-    query = _CAMPAIGN_QUERY.order_by(campaigns.c.created_at.desc(), campaigns.c.id.desc())
-    if statuses is not None:
-        query = query.where(campaigns.c.status.in_(statuses))
-    return await _fetch(db, query)
+    wanted = None if statuses is None else list(statuses)
+    async with db.connection() as connection:
+        rows = await connection.raw_connection.fetch(_LIST_SQL, wanted)
+    return [_campaign(row) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from databases import Database
 
 from signon import campaign_rules, campaigns
 from signon.campaigns import Campaign
+from signon.errors import NotFound
+from signon.i18n import gettext_ as _
 
 if TYPE_CHECKING:
     from signon.state import ProcessState
@@ -108,8 +110,7 @@ _SUMMARY_SQL = """
 SELECT c.id, c.slug, c.kind, c.status, c.goal, c.opens_at, c.closes_at, c.created_at,
        c.updated_at, c.text_version, c.delivered_at, c.delivered_sha256, t.title,
        k.states, k.verified, k.stamps, d.signer_count AS delivered_count, {withdrawn}
-FROM campaigns c
-JOIN campaign_texts t ON t.campaign_id = c.id AND t.version = c.text_version
+FROM {join}
 LEFT JOIN LATERAL (
     SELECT array_agg(cc.state ORDER BY cc.state) AS states,
            array_agg(cc.verified ORDER BY cc.state) AS verified,
@@ -127,9 +128,13 @@ CASE WHEN c.delivered_at IS NULL THEN 0 ELSE (
       AND s.withdrawn_at > c.delivered_at AND s.verified_at <= c.delivered_at
 ) END AS withdrawn_after_delivery
 """
-SUMMARY_BY_SLUG = _SUMMARY_SQL.format(withdrawn=_WITHDRAWN_AFTER, where="AND c.slug = $1")
+SUMMARY_BY_SLUG = _SUMMARY_SQL.format(
+    join=campaigns.CURRENT_TEXT_JOIN, withdrawn=_WITHDRAWN_AFTER, where="AND c.slug = $1"
+)
 SUMMARY_LIST = (
-    _SUMMARY_SQL.format(withdrawn="0 AS withdrawn_after_delivery", where="")
+    _SUMMARY_SQL.format(
+        join=campaigns.CURRENT_TEXT_JOIN, withdrawn="0 AS withdrawn_after_delivery", where=""
+    )
     + "ORDER BY c.created_at DESC, c.id DESC"
 )
 
@@ -181,6 +186,15 @@ async def get_summary(db: Database, process: ProcessState, slug: str) -> Campaig
         return _summary(rows[0]) if rows else None
 
     return await process.summary_reads.run(("summary", slug), read)
+
+
+async def find_summary(db: Database, process: ProcessState, slug: str) -> CampaignSummary:
+    """get_summary, or NotFound: what every public page and JSON answer of a campaign
+    starts with."""
+    summary = await get_summary(db, process, slug)
+    if summary is None:
+        raise NotFound(_("There is no campaign at this address."))
+    return summary
 
 
 async def list_summaries(db: Database, process: ProcessState) -> list[CampaignSummary]:

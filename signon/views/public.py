@@ -15,7 +15,6 @@ from starlette.responses import Response
 
 from signon import campaign_rules, campaigns, settings
 from signon.campaigns import Campaign
-from signon.errors import NotFound
 from signon.i18n import current_locale, ngettext_
 from signon.i18n import gettext_ as _
 from signon.offices import OFFICE_LEVELS
@@ -72,10 +71,7 @@ def render_campaign_page(
 
 async def _summary(request: Request) -> CampaignSummary:
     state = request.app.state
-    summary = await counts.get_summary(state.db, state.process, request.path_params["slug"])
-    if summary is None:
-        raise NotFound(_("There is no campaign at this address."))
-    return summary
+    return await counts.find_summary(state.db, state.process, request.path_params["slug"])
 
 
 def number(value: int) -> str:

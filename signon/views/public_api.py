@@ -16,7 +16,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from signon.errors import NotFound
 from signon.i18n import gettext_ as _
 from signon.public import counts, signatories
 from signon.public.counts import CampaignSummary
@@ -97,14 +96,6 @@ def cached_json(
     return Response(body, media_type="application/json", headers=headers)
 
 
-async def _summary(request: Request) -> CampaignSummary:
-    state = request.app.state
-    summary = await counts.get_summary(state.db, state.process, request.path_params["slug"])
-    if summary is None:
-        raise NotFound(_("There is no campaign at this address."))
-    return summary
-
-
 async def list_campaigns(request: Request) -> Response:
     found = await counts.list_summaries(request.app.state.db, request.app.state.process)
     now = _now(request)
@@ -113,7 +104,9 @@ async def list_campaigns(request: Request) -> Response:
 
 
 async def campaign_detail(request: Request) -> Response:
-    summary = await _summary(request)
+    summary = await counts.find_summary(
+        request.app.state.db, request.app.state.process, request.path_params["slug"]
+    )
     now = _now(request)
     return cached_json(request, campaign_object(summary, now), summary.last_changed(now))
 
@@ -149,7 +142,9 @@ async def list_signatures(request: Request) -> Response:
         else:
             message = _("Use a whole number from 1 to %(highest)s.") % {"highest": MAX_PER_PAGE}
         return JSONResponse({"errors": {exc.args[0]: [message]}}, status_code=422)
-    summary = await _summary(request)
+    summary = await counts.find_summary(
+        request.app.state.db, request.app.state.process, request.path_params["slug"]
+    )
     found = await signatories.get_signatories(
         request.app.state.db, request.app.state.process, summary
     )

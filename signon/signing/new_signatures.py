@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from signon import settings
 from signon.campaigns import Campaign
 from signon.coalescing import WriteGroups
+from signon.db import in_transaction
 from signon.i18n import current_locale, set_locale
 from signon.mail import confirmation_subject, render_email
 from signon.signing.rules import SignatureFields
@@ -135,16 +136,9 @@ async def insert_new(
     """The new signature's id; None when this email has already signed the campaign (and
     the campaign is as shown); or CHANGED."""
     new = NewSignature(campaign, fields, locale, links, current_locale(), unchanged)
-    if _in_transaction(db):  # the caller's transaction: write within it
+    if in_transaction(db):  # the caller's transaction: write within it
         return (await _insert(db, process.email_skeletons, [new]))[0]
     return await process.signature_writes.submit(new)
-
-
-def _in_transaction(db: Database) -> bool:
-    # `databases` keeps a connection per task; db.connection() would make one for the
-    # request just to say it has no transaction.
-    connection = db._global_connection or db._connection
-    return connection is not None and bool(connection._transaction_stack)
 
 
 async def _insert(

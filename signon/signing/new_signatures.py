@@ -1,5 +1,7 @@
-"""New signatures under load: written to the database in groups, each with its
-confirmation email, and those emails filled into templates rendered once.
+"""The signing write: new signatures written to the database in groups, each with its
+confirmation email, and the confirmation emails of repeats. The one signing module that
+talks to mail.py: it makes each email's links and asks mail.confirmation_email for its
+words (pre-rendered templates, filled in).
 
 A sign POST's cost was mostly its own database round trips (BEGIN, INSERT, SELECT, INSERT,
 COMMIT, each compiled from Core), its own wait for the WAL flush, and rendering two email
@@ -12,30 +14,26 @@ still waits for its own row, so nothing is answered before it is committed.
 from __future__ import annotations
 
 import contextvars
-import logging
-import re
-from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
+import sqlalchemy as sa
 from databases import Database
-from markupsafe import Markup, escape
 
-from signon import settings
+from signon import mail
 from signon.campaigns import Campaign
 from signon.coalescing import WriteGroups
 from signon.db import in_transaction
 from signon.i18n import current_locale, set_locale
-from signon.mail import confirmation_subject, render_email
+from signon.mail import Skeletons
 from signon.signing.rules import SignatureFields
 from signon.signing.tokens import make_token, new_nonce
+from signon.tables import signatures
 
 if TYPE_CHECKING:
     from signon.state import ProcessState
-
-log = logging.getLogger(__name__)
 
 
 class Links(Protocol):
@@ -60,8 +58,6 @@ class NewSignature:
 # What insert_new returns when the campaign is no longer open, or (with `unchanged`) no
 # longer as the caller read it: nothing was written.
 CHANGED = "changed"
-# The pre-rendered confirmation emails (see _skeleton), by what they depend on.
-Skeletons = OrderedDict[Hashable, Any]
 
 _NEXT_IDS_SQL = "SELECT array_agg(nextval('signatures_id_seq')) FROM generate_series(1, $1)"
 _DETAILS = (
@@ -198,7 +194,7 @@ class SignatureWrites:
         return await self._groups.submit(new)
 
 
-# --- The confirmation email ------------------------------------------------------------
+# --- The confirmation email: its links here, its words in mail.py ----------------------
 
 
 def confirmation_email(
@@ -212,88 +208,33 @@ def confirmation_email(
 ) -> tuple[str, str, str]:
     """The confirmation email (subject, text, html) with its two links, in the current
     language."""
-    values = {
-        **{f"details.{key}": value for key, value in details.items()},
-        "confirm_url": links.confirm(campaign.slug, make_token(signature_id, nonce, "confirm")),
-        "withdraw_url": links.withdraw(
-            campaign.slug, make_token(signature_id, withdraw_nonce, "withdraw")
-        ),
-    }
-    subject = confirmation_subject(campaign.title)
-    key = (
-        current_locale(),
-        campaign.id,
-        campaign.updated_at,
-        campaign.text_version,
-        settings.TOKEN_MAX_AGE_DAYS,
-        tuple((name, bool(value)) for name, value in values.items()),
+    confirm_url = links.confirm(campaign.slug, make_token(signature_id, nonce, "confirm"))
+    withdraw_url = links.withdraw(
+        campaign.slug, make_token(signature_id, withdraw_nonce, "withdraw")
     )
-    skeleton = skeletons.get(key)
-    if skeleton is None:
-        skeleton = _skeleton(skeletons, key, campaign, subject, values)
-    if skeleton is _UNFIT:
-        return render_email("confirm", subject, _context(campaign, values))
-    return subject, _fill(skeleton[0], values, str), _fill(skeleton[1], values, escape)
+    return mail.confirmation_email(skeletons, campaign, details, confirm_url, withdraw_url)
 
 
-# Rendering the two templates took about a third of a sign POST's CPU. So each (language,
-# campaign version, which details are empty) is rendered once with marks where a signer's
-# values go; each email fills them in (as Jinja would: escaped in HTML, as is in text).
-# The marks are private-use characters, which the sign form refuses in any field. The
-# first fill is checked against a real rendering; a template that does more with a value
-# than print it is simply rendered every time. The skeletons are kept in the app's
-# ProcessState (signon/state.py), at most _MAX_SKELETONS.
-_UNFIT = object()
-_MAX_SKELETONS = 64
-
-
-def _mark(name: str) -> str:
-    return f"\ue000{name}\ue001"
-
-
-_MARK = re.compile("\ue000([^\ue001]*)\ue001")
-
-
-def _skeleton(
-    skeletons: Skeletons, key: Hashable, campaign: Campaign, subject: str, values: dict[str, Any]
-) -> Any:
-    # Markup: the marks go through autoescaping untouched (they are ours, not the signer's).
-    marked = {name: Markup(_mark(name)) if value else value for name, value in values.items()}  # noqa: S704
-    real = render_email("confirm", subject, _context(campaign, values))
-    skeleton: Any = _UNFIT
-    try:
-        _, text, html = render_email("confirm", subject, _context(campaign, marked))
-        pieces = (tuple(_MARK.split(text)), tuple(_MARK.split(html)))
-        if (_fill(pieces[0], values, str), _fill(pieces[1], values, escape)) == real[1:]:
-            skeleton = pieces
-        else:
-            log.warning("The confirmation email's templates cannot be pre-rendered")
-    except Exception:  # a template that needs more than the values themselves
-        log.warning("The confirmation email's templates cannot be pre-rendered", exc_info=True)
-    skeletons[key] = skeleton
-    while len(skeletons) > _MAX_SKELETONS:
-        skeletons.popitem(last=False)
-    return skeleton
-
-
-def _context(campaign: Campaign, values: dict[str, Any]) -> dict[str, Any]:
-    details = {
-        name.removeprefix("details."): value
-        for name, value in values.items()
-        if name.startswith("details.")
-    }
-    return {
-        "campaign": campaign,
-        "details": details,
-        "confirm_url": values["confirm_url"],
-        "withdraw_url": values["withdraw_url"],
-        "max_age_days": settings.TOKEN_MAX_AGE_DAYS,
-    }
-
-
-def _fill(pieces: tuple[str, ...], values: dict[str, Any], convert: Any) -> str:
-    """Text between marks, at even places, and the marks' names, at odd ones."""
-    filled = list(pieces)
-    for place in range(1, len(filled), 2):
-        filled[place] = str(convert(values[filled[place]]))
-    return "".join(filled)
+async def queue_confirmation(
+    db: Database,
+    process: ProcessState,
+    campaign: Campaign,
+    signature_id: int,
+    details: dict[str, Any],
+    email: str,
+    links: Links,
+) -> None:
+    """A repeat submission's confirmation email, with the row's current nonces, into the
+    outbox (inside the caller's transaction)."""
+    row = await db.fetch_one(
+        sa.select(signatures.c.token_nonce, signatures.c.withdraw_nonce).where(
+            signatures.c.id == signature_id
+        )
+    )
+    subject, text, html = confirmation_email(
+        process.email_skeletons, campaign, signature_id, row[0], row[1], details, links
+    )
+    outgoing = mail.OutgoingEmail(
+        to=email, subject=subject, text=text, html=html, kind="confirm", signature_id=signature_id
+    )
+    await mail.queue_email(db, outgoing)

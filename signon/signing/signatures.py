@@ -21,8 +21,7 @@ from signon.audit import Actor, record_audit
 from signon.campaigns import Campaign, forget_campaign_to_sign, get_campaign
 from signon.errors import Conflict, NotFound, ValidationFailed
 from signon.i18n import gettext_ as _
-from signon.mail import OutgoingEmail, queue_email
-from signon.signing.new_signatures import CHANGED, Links, confirmation_email, insert_new
+from signon.signing.new_signatures import CHANGED, Links, insert_new, queue_confirmation
 from signon.signing.rules import IDENTITY_FIELDS, SignatureFields, parse_signature
 from signon.signing.tokens import InvalidLink, new_nonce, read_token
 from signon.tables import campaigns, email_outbox, evidence, signatures
@@ -182,9 +181,7 @@ async def _repeat(
     result = SignResult(signature_id=current.id, created=False, email_queued=False)
     if current.status == "withdrawn":
         await _restart(db, campaign, current, fields, locale)
-        await _queue_confirmation(
-            db, process, campaign, current.id, submitted, current.email, links
-        )
+        await queue_confirmation(db, process, campaign, current.id, submitted, current.email, links)
         return SignResult(signature_id=current.id, created=False, email_queued=True)
     if same and current.status != "unconfirmed":
         return result  # already signed as typed: nothing to confirm
@@ -200,7 +197,7 @@ async def _repeat(
             updated_at=sa.func.now(),
         )
     )
-    await _queue_confirmation(db, process, campaign, current.id, submitted, current.email, links)
+    await queue_confirmation(db, process, campaign, current.id, submitted, current.email, links)
     return SignResult(signature_id=current.id, created=False, email_queued=True)
 
 
@@ -249,36 +246,6 @@ async def _recent_emails(db: Database, signature_id: int) -> int:
             email_outbox.c.signature_id == signature_id,
             email_outbox.c.created_at > sa.func.now() - sa.cast(timedelta(hours=1), sa.Interval),
         )
-    )
-
-
-async def _queue_confirmation(
-    db: Database,
-    process: ProcessState,
-    campaign: Campaign,
-    signature_id: int,
-    details: dict[str, Any],
-    email: str,
-    links: Links,
-) -> None:
-    row = await db.fetch_one(
-        sa.select(signatures.c.token_nonce, signatures.c.withdraw_nonce).where(
-            signatures.c.id == signature_id
-        )
-    )
-    subject, text, html = confirmation_email(
-        process.email_skeletons, campaign, signature_id, row[0], row[1], details, links
-    )
-    await queue_email(
-        db,
-        OutgoingEmail(
-            to=email,
-            subject=subject,
-            text=text,
-            html=html,
-            kind="confirm",
-            signature_id=signature_id,
-        ),
     )
 
 

@@ -4,7 +4,6 @@ and signatories, the embeddable count widget and the social-sharing card."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from anyio import to_thread
 from babel.dates import format_date
@@ -14,15 +13,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from signon import campaign_rules, campaigns, settings
-from signon.campaigns import Campaign
 from signon.i18n import current_locale, ngettext_
 from signon.i18n import gettext_ as _
-from signon.offices import OFFICE_LEVELS
 from signon.public import counts, signatories
 from signon.public.counts import CampaignSummary
 from signon.public.ogimage import Card, render_card
 from signon.public.tilemap import build_tilemap
-from signon.signing import formguard
+from signon.views.signing import render_campaign_page
 from signon.web.templating import render, templates
 
 # The widget is meant for partners' iframes: framing allowed from anywhere, nothing else
@@ -37,36 +34,6 @@ PUBLIC_CACHE = "public, max-age=5"
 async def home(request: Request) -> Response:
     found = await campaigns.list_campaigns(request.app.state.db, statuses=("open",))
     return render(request, "public/home.html", {"campaigns": found})
-
-
-def render_campaign_page(
-    request: Request,
-    campaign: Campaign,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, list[str]] | None = None,
-    status_code: int = 200,
-    showcase: dict[str, Any] | None = None,
-) -> Response:
-    """The campaign page; with values and errors when a submission is shown again.
-
-    `showcase` holds the counts, map and signatories (see campaign_page); a form shown
-    again after an error goes without them.
-    """
-    return render(
-        request,
-        "public/campaign.html",
-        {
-            "showcase": showcase,
-            "campaign": campaign,
-            "accepting": campaign.accepts_signatures(request.app.state.clock()),
-            "values": values or {},
-            "errors": errors or {},
-            "levels": [level for level in OFFICE_LEVELS if level in campaign.allowed_levels],
-            "form_stamp": formguard.issue_stamp(),
-            "honeypot": formguard.HONEYPOT_FIELD,
-        },
-        status_code=status_code,
-    )
 
 
 async def _summary(request: Request) -> CampaignSummary:

@@ -6,17 +6,20 @@ the links show a page with a button, and only its POST acts (SPEC section 4).
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from signon import campaigns, settings
+from signon.campaigns import Campaign
 from signon.errors import ValidationFailed
 from signon.i18n import current_locale
 from signon.i18n import gettext_ as _
+from signon.offices import OFFICE_LEVELS
 from signon.signing import formguard, signatures
 from signon.signing.rules import FIELDS, parse_signature
-from signon.views.public import render_campaign_page
 from signon.web.csrf import read_form
 from signon.web.ratelimit import client_address
 from signon.web.templating import flash, render
@@ -47,6 +50,37 @@ class AppLinks:
 
     def withdraw(self, slug: str, token: str) -> str:
         return self._url("signing:withdraw", slug, token)
+
+
+def render_campaign_page(
+    request: Request,
+    campaign: Campaign,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    status_code: int = 200,
+    showcase: dict[str, Any] | None = None,
+) -> Response:
+    """The campaign page with its sign form; with values and errors when a submission is
+    shown again (here, by submit).
+
+    `showcase` holds the counts, map and signatories (views/public.campaign_page); a form
+    shown again after an error goes without them.
+    """
+    return render(
+        request,
+        "public/campaign.html",
+        {
+            "showcase": showcase,
+            "campaign": campaign,
+            "accepting": campaign.accepts_signatures(request.app.state.clock()),
+            "values": values or {},
+            "errors": errors or {},
+            "levels": [level for level in OFFICE_LEVELS if level in campaign.allowed_levels],
+            "form_stamp": formguard.issue_stamp(),
+            "honeypot": formguard.HONEYPOT_FIELD,
+        },
+        status_code=status_code,
+    )
 
 
 async def submit(request: Request) -> Response:

@@ -18,6 +18,7 @@ from signon import db as database
 from signon import settings
 from signon.campaigns import now_utc
 from signon.i18n import API_PREFIX, LocaleMiddleware
+from signon.state import ProcessState
 from signon.views.routes import routes
 from signon.web.errors import EXCEPTION_HANDLERS
 from signon.web.proxy import TrustedProxies
@@ -104,6 +105,7 @@ def create_app(
     )
     if db is None:
         db = database.make_database(database_url or database.resolve_database_url())
+    process = ProcessState.build(db)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -118,6 +120,7 @@ def create_app(
         try:
             yield
         finally:
+            await process.close()
             await limiter.close()
             await db.disconnect()
 
@@ -151,6 +154,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.db = db
+    # Every cache and pool the app keeps between requests (signon/state.py).
+    app.state.process = process
     app.state.limiter = limiter
     app.state.clock = clock or now_utc
     app.state.min_fill_seconds = (

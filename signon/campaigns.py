@@ -11,14 +11,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from databases import Database
 
 from signon.audit import Actor, changed_fields, record_audit
 from signon.campaign_rules import LIMITS, SLUG_RE, CampaignFields
-from signon.coalescing import SingleFlight
 from signon.errors import (
     CampaignFrozen,
     CampaignNotFound,
@@ -33,9 +32,11 @@ from signon.tables import (
     campaign_sponsors,
     campaign_texts,
     campaigns,
-    organizations,
 )
 from signon.vocabulary import CampaignStatus
+
+if TYPE_CHECKING:
+    from signon.state import ProcessState
 
 # Fields whose change is a change of the letter's wording (a new text version).
 TEXT_FIELDS = ("title", "body_markdown", "addressee", "salutation", "sign_off")
@@ -108,42 +109,8 @@ class Campaign:
         )
 
 
-_CAMPAIGN_COLUMNS = [
-    campaigns,
-    campaign_texts.c.title,
-    campaign_texts.c.body_markdown,
-    campaign_texts.c.body_html,
-    campaign_texts.c.addressee,
-    campaign_texts.c.salutation,
-    campaign_texts.c.sign_off,
-]
-_CAMPAIGN_QUERY = sa.select(*_CAMPAIGN_COLUMNS).select_from(
-    campaigns.join(
-        campaign_texts,
-        sa.and_(
-            campaign_texts.c.campaign_id == campaigns.c.id,
-            campaign_texts.c.version == campaigns.c.text_version,
-        ),
-    )
-)
-
-
-async def _sponsors_of(db: Database, campaign_ids: Sequence[int]) -> dict[int, tuple[Sponsor, ...]]:
-    if not campaign_ids:
-        return {}
-    rows = await db.fetch_all(
-        sa.select(campaign_sponsors.c.campaign_id, organizations.c.id, organizations.c.name)
-        .select_from(campaign_sponsors.join(organizations))
-        .where(campaign_sponsors.c.campaign_id.in_(campaign_ids))
-        .order_by(campaign_sponsors.c.position)
-    )
-    found: dict[int, list[Sponsor]] = {}
-    for row in rows:
-        found.setdefault(row["campaign_id"], []).append(Sponsor(id=row["id"], name=row["name"]))
-    return {key: tuple(value) for key, value in found.items()}
-
-
-def _campaign(row: Any, sponsors: tuple[Sponsor, ...]) -> Campaign:
+def _campaign(row: Any) -> Campaign:
+    """A row of _CAMPAIGN_SQL as a Campaign."""
     names = [column.name for column in campaigns.c] + [
         "title",
         "body_markdown",
@@ -154,34 +121,42 @@ def _campaign(row: Any, sponsors: tuple[Sponsor, ...]) -> Campaign:
     ]
     values = {name: row[name] for name in names if name != "created_by"}
     values["allowed_levels"] = tuple(values["allowed_levels"])
+    ids, names = row["sponsor_ids"] or [], row["sponsor_names"] or []
+    sponsors = tuple(Sponsor(id=i, name=n) for i, n in zip(ids, names, strict=True))
     return Campaign(**values, sponsors=sponsors)
 
 
-async def _fetch(db: Database, query: sa.Select) -> list[Campaign]:
-    rows = await db.fetch_all(query)
-    sponsors = await _sponsors_of(db, [row["id"] for row in rows])
-    return [_campaign(row, sponsors.get(row["id"], ())) for row in rows]
-
-
-# get_campaign's one query, written once: building and compiling the Core select (and the
-# sponsors' second one) cost about 1.5 ms of CPU a call, ten times the query itself, and
-# every sign POST reads its campaign (bench/load_bench.py; STYLE point 6). asyncpg itself,
-# on the pool's connection, prepares it once per connection.
+# A campaign joined to its current text: written once, here (public/counts.py reads its
+# summaries through it too).
+CURRENT_TEXT_JOIN = (
+    "campaigns c JOIN campaign_texts t ON t.campaign_id = c.id AND t.version = c.text_version"
+)
+# The campaign, its current text and its sponsors (as arrays), in one query written once:
+# building and compiling a Core select (and the sponsors' second one) cost about 1.5 ms
+# of CPU a call, ten times the query itself, and every sign POST reads its campaign
+# (bench/load_bench.py; STYLE point 6). asyncpg itself, on the pool's connection,
+# prepares it once per connection.
 _CAMPAIGN_SQL = """
 SELECT {columns},
        t.title, t.body_markdown, t.body_html, t.addressee, t.salutation, t.sign_off,
        s.ids AS sponsor_ids, s.names AS sponsor_names
-FROM campaigns c
-JOIN campaign_texts t ON t.campaign_id = c.id AND t.version = c.text_version
+FROM {join}
 LEFT JOIN LATERAL (
     SELECT array_agg(o.id ORDER BY cs.position) AS ids,
            array_agg(o.name ORDER BY cs.position) AS names
     FROM campaign_sponsors cs JOIN organizations o ON o.id = cs.organization_id
     WHERE cs.campaign_id = c.id
 ) s ON true
-WHERE c.slug = $1
 """
-_BY_SLUG_SQL = _CAMPAIGN_SQL.format(columns=", ".join(f"c.{column.name}" for column in campaigns.c))
+_SELECT_SQL = _CAMPAIGN_SQL.format(
+    columns=", ".join(f"c.{column.name}" for column in campaigns.c), join=CURRENT_TEXT_JOIN
+)
+_BY_SLUG_SQL = _SELECT_SQL + "WHERE c.slug = $1"
+_LIST_SQL = (
+    _SELECT_SQL
+    + "WHERE $1::text[] IS NULL OR c.status = ANY($1::text[])"
+    + " ORDER BY c.created_at DESC, c.id DESC"
+)
 
 
 async def get_campaign(db: Database, slug: str, *, public: bool = False) -> Campaign:
@@ -192,17 +167,16 @@ async def get_campaign(db: Database, slug: str, *, public: bool = False) -> Camp
         row = await connection.raw_connection.fetchrow(_BY_SLUG_SQL, slug)
     if row is None or (public and row["status"] == CampaignStatus.DRAFT):
         raise CampaignNotFound()
-    ids, names = row["sponsor_ids"] or [], row["sponsor_names"] or []
-    return _campaign(row, tuple(Sponsor(id=i, name=n) for i, n in zip(ids, names, strict=True)))
+    return _campaign(row)
 
 
-_sign_reads = SingleFlight()
-# Open campaigns as recently read for sign requests: (monotonic time, campaign).
-_recent: dict[tuple[int, str], tuple[float, Campaign]] = {}
+# How old a copy of an open campaign a sign request may use (see get_campaign_to_sign).
 RECENT_SECONDS = 2.0
 
 
-async def get_campaign_to_sign(db: Database, slug: str, *, max_age: float = 0.0) -> Campaign:
+async def get_campaign_to_sign(
+    db: Database, process: ProcessState, slug: str, *, max_age: float = 0.0
+) -> Campaign:
     """get_campaign(public=True) for a sign request. Concurrent requests for one campaign
     share the query in flight: under load, dozens arrive while it runs.
 
@@ -210,30 +184,28 @@ async def get_campaign_to_sign(db: Database, slug: str, *, max_age: float = 0.0)
     RECENT_SECONDS) may be returned; the caller must then have the insert check that the
     campaign is unchanged (signatures.sign_submission does).
     """
-    key = (id(db), slug)
-    found = _recent.get(key)
-    if found is not None and time.monotonic() - found[0] <= min(max_age, RECENT_SECONDS):
-        return found[1]
+    recent = process.recent_campaigns
+    found = recent.get(slug, None, max_age=min(max_age, RECENT_SECONDS))
+    if found is not None:
+        return found
     read_at = time.monotonic()
-    campaign = await _sign_reads.run(key, lambda: get_campaign(db, slug, public=True))
+    campaign = await process.sign_reads.run(slug, lambda: get_campaign(db, slug, public=True))
     if campaign.status == CampaignStatus.OPEN:
-        if len(_recent) >= 256:
-            _recent.clear()
-        _recent[key] = (read_at, campaign)
+        recent.put(slug, None, campaign, now=read_at)  # its age counts from before the read
     return campaign
 
 
-def forget_campaign_to_sign(db: Database, slug: str) -> None:
+def forget_campaign_to_sign(process: ProcessState, slug: str) -> None:
     """Drop the recent copy (it turned out to be out of date)."""
-    _recent.pop((id(db), slug), None)
+    process.recent_campaigns.pop(slug)
 
 
 async def list_campaigns(db: Database, *, statuses: Sequence[str] | None = None) -> list[Campaign]:
     """Campaigns, newest first; only those in `statuses` when given."""
-    query = _CAMPAIGN_QUERY.order_by(campaigns.c.created_at.desc(), campaigns.c.id.desc())
-    if statuses is not None:
-        query = query.where(campaigns.c.status.in_(statuses))
-    return await _fetch(db, query)
+    wanted = None if statuses is None else list(statuses)
+    async with db.connection() as connection:
+        rows = await connection.raw_connection.fetch(_LIST_SQL, wanted)
+    return [_campaign(row) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import signal
 import sys
 import warnings
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -27,6 +28,8 @@ from signon import settings
 
 if TYPE_CHECKING:
     from databases import Database
+
+    from signon.state import ProcessState
 
 T = TypeVar("T")
 
@@ -155,6 +158,30 @@ def _run(work: Callable[[Database], Awaitable[T]], *, schema: bool = True) -> T:
     return asyncio.run(connected())
 
 
+def _run_with_state(work: Callable[[Database, ProcessState], Awaitable[T]]) -> T:
+    """_run, with a ProcessState built as create_app builds it (for the PDF renders: its
+    rendering processes) and closed when `work` is done."""
+
+    async def with_state(db: Database) -> T:
+        from signon.state import ProcessState
+
+        process = ProcessState.build(db)
+        try:
+            return await work(db, process)
+        finally:
+            await process.close()
+
+    return _run(with_state)
+
+
+def _now() -> datetime:
+    """The wall clock, read here only: a command reads it once and passes it in as `now`
+    to every rule that depends on the time, as the web app passes app.state.clock()."""
+    from signon.campaigns import now_utc
+
+    return now_utc()
+
+
 def _public_url(route: str, **params: str) -> str:
     """An absolute link, from the app's own route table (URLs are never hand-built)."""
     from starlette.routing import Router
@@ -277,7 +304,8 @@ def demo(signers: int) -> None:
     """
     from signon.demo import load_demo
 
-    login = _run(lambda db: load_demo(db, signers))
+    now = _now()
+    login = _run(lambda db: load_demo(db, signers, now=now))
     click.echo(f"Demo letter:  {_public_url('campaigns:detail', slug=login.slug)}")
     click.echo(f"Staff login:  {_public_url('staff:login')}")
     click.echo(f"  email:      {login.email}")
@@ -416,9 +444,12 @@ def _import(dataset: str, path: str, **options: object) -> None:
     from signon.importing import import_dataset
 
     progress = _ProgressBar(f"Reading {dataset}")
+    now = _now()
     try:
         report = _run(
-            lambda db: import_dataset(db, dataset, Path(path), progress=progress, **options)
+            lambda db: import_dataset(
+                db, dataset, Path(path), now=now, progress=progress, **options
+            )
         )
     finally:
         progress.close()
@@ -507,10 +538,10 @@ def deliver_campaign(slug: str) -> None:
     From then on the public PDF is that file, byte for byte.
     """
     from signon.audit import CLI
-    from signon.campaigns import now_utc
     from signon.letter.delivery import deliver_campaign as deliver
 
-    done = _run(lambda db: deliver(db, CLI, slug, now=now_utc()))
+    now = _now()
+    done = _run_with_state(lambda db, process: deliver(db, process, CLI, slug, now=now))
     click.echo(f"Delivered {slug!r} with {done.signer_count:,} signatories.")
     click.echo(f"SHA-256 of the delivered PDF: {done.sha256}")
 
@@ -538,16 +569,18 @@ def export_pdf(slug: str, output: str, state: str | None) -> None:
     """
     from pathlib import Path
 
-    from signon.campaigns import get_campaign, now_utc
+    from signon.campaigns import get_campaign
     from signon.letter import document
 
-    async def work(db: Database) -> document.PdfFile:
+    now = _now()
+
+    async def work(db: Database, process: ProcessState) -> document.PdfFile:
         campaign = await get_campaign(db, slug)
         if state:
-            return await document.packet_pdf(db, campaign, state, now=now_utc(), wait=True)
-        return await document.letter_pdf(db, campaign, now=now_utc(), wait=True)
+            return await document.packet_pdf(db, process, campaign, state, now=now, wait=True)
+        return await document.letter_pdf(db, process, campaign, now=now, wait=True)
 
-    found = _run(work)
+    found = _run_with_state(work)
     Path(output).write_bytes(found.content or b"")
     click.echo(f"Wrote {output} ({len(found.content or b''):,} bytes).")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from databases import Database
@@ -84,7 +85,7 @@ class DemoLogin:
     password: str
 
 
-async def load_demo(db: Database, signers: int = DEFAULT_SIGNERS) -> DemoLogin:
+async def load_demo(db: Database, signers: int = DEFAULT_SIGNERS, *, now: datetime) -> DemoLogin:
     """Load, or replace, the open demo letter with `signers` fictional signers, and give
     the demo admin a fresh password."""
     password = secrets.token_urlsafe(12)
@@ -94,7 +95,7 @@ async def load_demo(db: Database, signers: int = DEFAULT_SIGNERS) -> DemoLogin:
         fields = campaign_rules.parse_campaign_fields(DEMO_FIELDS)
         await campaigns.create_campaign(db, CLI, fields)
         opened = await campaigns.open_campaign(db, CLI, DEMO_SLUG)
-        await add_demo_signers(db, opened, signers)
+        await add_demo_signers(db, opened, signers, now=now)
         await _ensure_demo_admin(db, password)
     return DemoLogin(slug=DEMO_SLUG, email=DEMO_EMAIL, password=password)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from databases import Database
 
@@ -171,11 +171,11 @@ def _strengths(status: str, rng: random.Random) -> list[str]:
 
 
 async def add_demo_signers(
-    db: Database, campaign: Campaign, count: int, *, now: datetime | None = None, seed: int = 2026
+    db: Database, campaign: Campaign, count: int, *, now: datetime, seed: int = 2026
 ) -> int:
     """Insert `count` fictional signers with evidence. Call inside the demo's transaction."""
     rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not a secret
-    moment = now or datetime.now(UTC)
+    moment = now
     statuses = [s for s, weight in STATUS_WEIGHTS for _ in range(weight)]
     for n in range(count):
         state, city, county = PLACES[n % len(PLACES)]

@@ -10,21 +10,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 import sqlalchemy as sa
 from databases import Database
+from markupsafe import Markup, escape
 
 from signon import settings
+from signon.i18n import current_locale
 from signon.i18n import gettext_ as _
 from signon.tables import email_attempts, email_outbox
 from signon.vocabulary import OutboxStatus
+
+if TYPE_CHECKING:
+    from signon.campaigns import Campaign
 
 log = logging.getLogger(__name__)
 
@@ -293,3 +301,104 @@ async def run_worker(
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), wait)
     log.info("The worker stops: SIGTERM or Ctrl-C, after the message in hand")
+
+
+# --- The confirmation email, pre-rendered ----------------------------------------------
+
+# The pre-rendered confirmation emails (see _skeleton), by what they depend on; the app's
+# ProcessState (signon/state.py) keeps them.
+Skeletons = OrderedDict[Hashable, Any]
+
+
+def confirmation_email(
+    skeletons: Skeletons,
+    campaign: Campaign,
+    details: dict[str, Any],
+    confirm_url: str,
+    withdraw_url: str,
+) -> tuple[str, str, str]:
+    """The confirmation email (subject, text, html) with its two links, in the current
+    language: every email signing sends (signing/new_signatures.py asks for them)."""
+    values = {
+        **{f"details.{key}": value for key, value in details.items()},
+        "confirm_url": confirm_url,
+        "withdraw_url": withdraw_url,
+    }
+    subject = confirmation_subject(campaign.title)
+    key = (
+        current_locale(),
+        campaign.id,
+        campaign.updated_at,
+        campaign.text_version,
+        settings.TOKEN_MAX_AGE_DAYS,
+        tuple((name, bool(value)) for name, value in values.items()),
+    )
+    skeleton = skeletons.get(key)
+    if skeleton is None:
+        skeleton = _skeleton(skeletons, key, campaign, subject, values)
+    if skeleton is _UNFIT:
+        return render_email("confirm", subject, _context(campaign, values))
+    return subject, _fill(skeleton[0], values, str), _fill(skeleton[1], values, escape)
+
+
+# Rendering the two templates took about a third of a sign POST's CPU. So each (language,
+# campaign version, which details are empty) is rendered once with marks where a signer's
+# values go; each email fills them in (as Jinja would: escaped in HTML, as is in text).
+# The marks are private-use characters, which the sign form refuses in any field. The
+# first fill is checked against a real rendering; a template that does more with a value
+# than print it is simply rendered every time. The skeletons are kept in the app's
+# ProcessState (signon/state.py), at most _MAX_SKELETONS.
+_UNFIT = object()
+_MAX_SKELETONS = 64
+
+
+def _mark(name: str) -> str:
+    return f"\ue000{name}\ue001"
+
+
+_MARK = re.compile("\ue000([^\ue001]*)\ue001")
+
+
+def _skeleton(
+    skeletons: Skeletons, key: Hashable, campaign: Campaign, subject: str, values: dict[str, Any]
+) -> Any:
+    # Markup: the marks go through autoescaping untouched (they are ours, not the signer's).
+    marked = {name: Markup(_mark(name)) if value else value for name, value in values.items()}  # noqa: S704
+    real = render_email("confirm", subject, _context(campaign, values))
+    skeleton: Any = _UNFIT
+    try:
+        _, text, html = render_email("confirm", subject, _context(campaign, marked))
+        pieces = (tuple(_MARK.split(text)), tuple(_MARK.split(html)))
+        if (_fill(pieces[0], values, str), _fill(pieces[1], values, escape)) == real[1:]:
+            skeleton = pieces
+        else:
+            log.warning("The confirmation email's templates cannot be pre-rendered")
+    except Exception:  # a template that needs more than the values themselves
+        log.warning("The confirmation email's templates cannot be pre-rendered", exc_info=True)
+    skeletons[key] = skeleton
+    while len(skeletons) > _MAX_SKELETONS:
+        skeletons.popitem(last=False)
+    return skeleton
+
+
+def _context(campaign: Campaign, values: dict[str, Any]) -> dict[str, Any]:
+    details = {
+        name.removeprefix("details."): value
+        for name, value in values.items()
+        if name.startswith("details.")
+    }
+    return {
+        "campaign": campaign,
+        "details": details,
+        "confirm_url": values["confirm_url"],
+        "withdraw_url": values["withdraw_url"],
+        "max_age_days": settings.TOKEN_MAX_AGE_DAYS,
+    }
+
+
+def _fill(pieces: tuple[str, ...], values: dict[str, Any], convert: Any) -> str:
+    """Text between marks, at even places, and the marks' names, at odd ones."""
+    filled = list(pieces)
+    for place in range(1, len(filled), 2):
+        filled[place] = str(convert(values[filled[place]]))
+    return "".join(filled)

@@ -21,6 +21,7 @@ from starlette.applications import Starlette
 
 from signon import db as database
 from signon import staff
+from signon.state import ProcessState
 from signon.tables import metadata
 from tests.factories import NOW
 from tests.postgres import PrivatePostgres, admin, find_admin_url, with_database
@@ -69,6 +70,12 @@ async def db(app: Starlette) -> AsyncIterator[Database]:
     yield app.state.db
     tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
     await app.state.db.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def process(app: Starlette) -> ProcessState:
+    """The app's caches and pools (signon/state.py), for tests that call the domain."""
+    return app.state.process
 
 
 @pytest.fixture

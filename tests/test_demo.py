@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from signon import mail, tables
 from signon.demo import DEMO_EMAIL, DEMO_SLUG, load_demo
-from tests.factories import log_in, sign
+from tests.factories import NOW, log_in, sign
 from tests.processes import cli_env, run_signon
 
 PASSWORD_RE = re.compile(r"password:\s+(\S+)")
@@ -65,14 +65,14 @@ async def count(db, table: sa.Table) -> int:
 
 
 async def test_replacing_the_demo_removes_what_referenced_the_old_one(client, db):
-    await load_demo(db, signers=0)
+    await load_demo(db, signers=0, now=NOW)
     old_id = await db.fetch_val(
         sa.select(tables.campaigns.c.id).where(tables.campaigns.c.slug == DEMO_SLUG)
     )
     await _sign_old_demo(client, db)
     for table in (tables.signatures, tables.evidence, tables.email_outbox, tables.email_attempts):
         assert await count(db, table) == 1, table.name
-    login = await load_demo(db, signers=0)
+    login = await load_demo(db, signers=0, now=NOW)
     new_id = await db.fetch_val(
         sa.select(tables.campaigns.c.id).where(tables.campaigns.c.slug == DEMO_SLUG)
     )
@@ -99,7 +99,7 @@ async def test_replacing_the_demo_removes_what_referenced_the_old_one(client, db
 
 
 async def test_demo_signers_fill_many_states_and_every_lifecycle_state(client, db):
-    await load_demo(db, signers=120)
+    await load_demo(db, signers=120, now=NOW)
     rows = await db.fetch_all(
         sa.select(tables.signatures.c.id, tables.signatures.c.status, tables.signatures.c.state)
     )

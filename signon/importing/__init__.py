@@ -2,8 +2,9 @@
 
 One module per dataset (dotgov, ocd, openstates, congress, govturls), each documenting the table
 it fills; records.py holds what they share (the atomic replacement, the report, the
-staleness rule). Every importer takes the database, a path, an optional clock (`now`, the
-recorded import time) and an optional progress callback, and returns an ImportReport.
+staleness rule). Every importer takes the database, a path, the time (`now`, recorded as
+the import's: the caller's clock, never the wall clock read here) and an optional progress
+callback, and returns an ImportReport.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ async def import_dataset(
     name: str,
     path: Path,
     *,
-    now: datetime | None = None,
+    now: datetime,
     progress: Progress | None = None,
     **options: object,
 ) -> ImportReport:

@@ -146,7 +146,7 @@ class CongressReader:
 
 
 async def import_congress(
-    db: Database, path: Path, *, now: datetime | None = None, progress: Progress | None = None
+    db: Database, path: Path, *, now: datetime, progress: Progress | None = None
 ) -> ImportReport:
     """Replace the members of Congress with those of `path` (legislators-current.yaml)."""
     started = time.perf_counter()

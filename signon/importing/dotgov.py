@@ -95,7 +95,7 @@ class DotgovReader:
 
 
 async def import_dotgov(
-    db: Database, path: Path, *, now: datetime | None = None, progress: Progress | None = None
+    db: Database, path: Path, *, now: datetime, progress: Progress | None = None
 ) -> ImportReport:
     """Replace the .gov registry with the rows of `path` (current-full.csv)."""
     started = time.perf_counter()

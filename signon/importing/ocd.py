@@ -109,7 +109,7 @@ class OcdReader:
 
 
 async def import_ocd(
-    db: Database, path: Path, *, now: datetime | None = None, progress: Progress | None = None
+    db: Database, path: Path, *, now: datetime, progress: Progress | None = None
 ) -> ImportReport:
     """Replace the OCD divisions with the rows of `path` (country-us.csv or its sample).
 

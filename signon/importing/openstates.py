@@ -358,7 +358,7 @@ async def import_openstates(
     db: Database,
     root: Path,
     *,
-    now: datetime | None = None,
+    now: datetime,
     progress: Progress | None = None,
     states: Iterable[str] | None = None,
 ) -> ImportReport:

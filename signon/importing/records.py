@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -136,10 +136,6 @@ class Copy:
     records: Callable[[], Iterable[tuple[Any, ...]]]
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def check_text(value: Any, what: str, limit: int | None, *, required: bool = False) -> str | None:
     """A stripped string that fits its column, None when empty; BadRecord otherwise."""
     if value is None or value == "":
@@ -214,7 +210,7 @@ async def replace_dataset(
     copies: Sequence[Copy],
     summarize: Callable[[], Summary],
     prepare: Callable[[Any], Awaitable[None]] | None = None,
-    now: datetime | None = None,
+    now: datetime,
     started: float | None = None,
     actor: Actor = CLI,
 ) -> ImportReport:
@@ -225,7 +221,7 @@ async def replace_dataset(
     `started` (time.perf_counter()) is when the importer began reading its file.
     """
     started = time.perf_counter() if started is None else started
-    imported_at = now or utcnow()
+    imported_at = now
     async with db.transaction(), db.connection() as connection:
         raw = connection.raw_connection
         await raw.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"signon-import:{name}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from databases import Database
@@ -32,6 +33,9 @@ from signon.errors import (
 from signon.letter import document, renders
 from signon.tables import campaigns, deliveries
 from signon.vocabulary import CampaignKind, CampaignStatus
+
+if TYPE_CHECKING:
+    from signon.state import ProcessState
 
 # Renders tried before giving up when the list keeps changing under a delivery.
 MAX_ATTEMPTS = 3
@@ -78,20 +82,28 @@ def _check_deliverable(campaign: Campaign) -> None:
 
 
 async def _render(
-    db: Database, campaign: Campaign, date_text: str, *, wait: bool
+    db: Database, process: ProcessState, campaign: Campaign, date_text: str, *, wait: bool
 ) -> _Rendered | None:
     key, count = await document.letter_key(db, campaign, date_text)
     if count == 0:
         raise NothingToDeliver()
-    make = document.letter_maker(db, campaign, date_text)
+    make = document.letter_maker(db, process, campaign, date_text)
     # The same bytes as the preview staff may have checked, when nothing changed since.
     waits = wait or count <= document.INLINE_MAX_SIGNERS
-    content = await renders.cached(db, campaign.id, "letter", key, make, wait=waits, must=waits)
+    content = await renders.cached(
+        db, process, campaign.id, "letter", key, make, wait=waits, must=waits
+    )
     return None if content is None else _Rendered(key, content, count)
 
 
 async def deliver_campaign(
-    db: Database, actor: Actor, slug: str, *, now: datetime, wait: bool = True
+    db: Database,
+    process: ProcessState,
+    actor: Actor,
+    slug: str,
+    *,
+    now: datetime,
+    wait: bool = True,
 ) -> Delivery | None:
     """Freeze the letter's PDF as delivered, dated `now`; the campaign becomes delivered.
 
@@ -102,7 +114,7 @@ async def deliver_campaign(
         campaign = await get_campaign(db, slug)
         _check_deliverable(campaign)
         date_text = document.letter_date(campaign, now)
-        rendered = await _render(db, campaign, date_text, wait=wait)
+        rendered = await _render(db, process, campaign, date_text, wait=wait)
         if rendered is None:
             return None
         async with db.transaction():

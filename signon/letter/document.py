@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -29,9 +29,18 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from signon.campaigns import Campaign
 from signon.errors import NoDeliveredPdf, NoPacketYet, NoSignatoryFromState
 from signon.letter import pdf, renders
-from signon.public.signatories import Signatory, fold, name_sort_key, state_name
+from signon.public.signatories import (
+    Signatory,
+    fold,
+    group_by_state,
+    sort_signatories,
+    state_name,
+)
 from signon.tables import congress_members, deliveries, signatures
 from signon.vocabulary import CampaignKind, CampaignStatus, SignatureStatus
+
+if TYPE_CHECKING:
+    from signon.state import ProcessState
 
 log = logging.getLogger(__name__)
 
@@ -84,14 +93,6 @@ class PdfFile:
         return self.content is None
 
 
-def sort_signatories(signatories: Sequence[Signatory]) -> list[Signatory]:
-    """States by name; within a state as on the public page (last name, then full name),
-    then signing order."""
-    return sorted(
-        signatories, key=lambda s: (state_name(s.state), *name_sort_key(s.full_name), s.id)
-    )
-
-
 def _printed(campaign: Campaign) -> sa.ColumnElement[bool]:
     """Who is printed. Once delivered, the list as it was then: verified at delivery and not
     withdrawn before it (a later withdrawal leaves the live count, not the delivered letter).
@@ -125,7 +126,7 @@ async def list_signatories(
     if state:
         query = query.where(signatures.c.state == state)
     rows = await db.fetch_all(query)
-    return sort_signatories([Signatory(**dict(row._mapping)) for row in rows])
+    return list(sort_signatories(Signatory(**dict(row._mapping)) for row in rows))
 
 
 async def count_by_state(
@@ -189,12 +190,15 @@ def build_document(
     addressee_lines: tuple[str, ...] | None = None,
 ) -> pdf.LetterDocument:
     """Plain data for the renderer: no driver records, nothing the renderer must look up."""
+    # Under state headings, as on the public page (states by name, signers by last name).
     groups = tuple(
         pdf.StateGroup(
-            state_name(code),
-            tuple(pdf.ListedSigner(s.full_name, s.title, s.jurisdiction) for s in members),
+            group.name,
+            tuple(
+                pdf.ListedSigner(s.full_name, s.title, s.jurisdiction) for s in group.signatories
+            ),
         )
-        for code, members in groupby(signatories, key=lambda s: s.state)
+        for group in group_by_state(signatories)
     )
     is_letter = campaign.kind == CampaignKind.LETTER
     if addressee_lines is None:
@@ -255,16 +259,19 @@ def _letter_fingerprint(campaign: Campaign, date_text: str, counts: Sequence[Sta
     return fingerprint(campaign, "letter", date_text, [(c.code, c.digest) for c in counts])
 
 
-def letter_maker(db: Database, campaign: Campaign, date_text: str) -> renders.Producer:
+def letter_maker(
+    db: Database, process: ProcessState, campaign: Campaign, date_text: str
+) -> renders.Producer:
     async def make() -> bytes:
         signatories = await list_signatories(db, campaign)
-        return await renders.render(build_document(campaign, signatories, date_text=date_text))
+        doc = build_document(campaign, signatories, date_text=date_text)
+        return await renders.render(doc, process.pdf_pool)
 
     return make
 
 
 async def letter_pdf(
-    db: Database, campaign: Campaign, *, now: datetime, wait: bool = False
+    db: Database, process: ProcessState, campaign: Campaign, *, now: datetime, wait: bool = False
 ) -> PdfFile:
     """The whole letter: the delivered file once delivered, else the current render."""
     filename = f"{campaign.slug}-letter.pdf"
@@ -272,9 +279,11 @@ async def letter_pdf(
         return PdfFile(filename, await delivered_pdf(db, campaign.id))
     date_text = letter_date(campaign, now)
     key, count = await letter_key(db, campaign, date_text)
-    make = letter_maker(db, campaign, date_text)
+    make = letter_maker(db, process, campaign, date_text)
     small = count <= INLINE_MAX_SIGNERS
-    content = await renders.cached(db, campaign.id, "letter", key, make, wait=small, must=wait)
+    content = await renders.cached(
+        db, process, campaign.id, "letter", key, make, wait=small, must=wait
+    )
     return PdfFile(filename, content)
 
 
@@ -288,7 +297,7 @@ async def letter_render_status(
 
 
 async def _packet_maker(
-    db: Database, campaign: Campaign, state: StateCount, date_text: str
+    db: Database, process: ProcessState, campaign: Campaign, state: StateCount, date_text: str
 ) -> tuple[str, renders.Producer]:
     delegation = await list_delegation(db, state.code)
     addressees = packet_addressees(state.code, delegation)
@@ -297,45 +306,53 @@ async def _packet_maker(
     async def make() -> bytes:
         signatories = await list_signatories(db, campaign, state=state.code)
         doc = build_document(campaign, signatories, date_text=date_text, addressee_lines=addressees)
-        return await renders.render(doc)
+        return await renders.render(doc, process.pdf_pool)
 
     return key, make
 
 
 async def packet_pdf(
-    db: Database, campaign: Campaign, state: str, *, now: datetime, wait: bool = False
+    db: Database,
+    process: ProcessState,
+    campaign: Campaign,
+    state: str,
+    *,
+    now: datetime,
+    wait: bool = False,
 ) -> PdfFile:
     """One state's packet: addressed to its members of Congress, listing its signers."""
     found = [c for c in await count_by_state(db, campaign) if c.code == state.upper()]
     if not found:
         raise NoSignatoryFromState()
-    key, make = await _packet_maker(db, campaign, found[0], letter_date(campaign, now))
+    key, make = await _packet_maker(db, process, campaign, found[0], letter_date(campaign, now))
     variant = f"packet:{found[0].code}"
     small = found[0].count <= INLINE_MAX_SIGNERS
-    content = await renders.cached(db, campaign.id, variant, key, make, wait=small, must=wait)
+    content = await renders.cached(
+        db, process, campaign.id, variant, key, make, wait=small, must=wait
+    )
     return PdfFile(f"{campaign.slug}-{found[0].code}.pdf", content)
 
 
 async def packets_zip(
-    db: Database, campaign: Campaign, *, now: datetime, wait: bool = False
+    db: Database, process: ProcessState, campaign: Campaign, *, now: datetime, wait: bool = False
 ) -> PdfFile:
     """A ZIP of the packets of every state that has signers, each rendered or reused."""
     counts = await count_by_state(db, campaign)
     if not counts:
         raise NoPacketYet()
     date_text = letter_date(campaign, now)
-    makers = [await _packet_maker(db, campaign, count, date_text) for count in counts]
+    makers = [await _packet_maker(db, process, campaign, count, date_text) for count in counts]
     key = hashlib.sha256("".join(k for k, _make in makers).encode()).hexdigest()
 
     async def make() -> bytes:
         # The packets are small documents: render them side by side, as many as workers.
-        limit = asyncio.Semaphore(pdf.WORKERS)
+        limit = asyncio.Semaphore(process.pdf_pool.workers)
 
         async def one(count: StateCount, packet_key: str, maker: renders.Producer) -> bytes:
             async with limit:
                 variant = f"packet:{count.code}"
                 return await renders.cached(
-                    db, campaign.id, variant, packet_key, maker, wait=True, must=True
+                    db, process, campaign.id, variant, packet_key, maker, wait=True, must=True
                 )
 
         contents = await asyncio.gather(
@@ -344,7 +361,9 @@ async def packets_zip(
         return _zip(campaign.slug, [c.code for c in counts], contents)
 
     small = sum(c.count for c in counts) <= INLINE_MAX_SIGNERS
-    content = await renders.cached(db, campaign.id, "packets", key, make, wait=small, must=wait)
+    content = await renders.cached(
+        db, process, campaign.id, "packets", key, make, wait=small, must=wait
+    )
     return PdfFile(f"{campaign.slug}-packets.zip", content)
 
 

@@ -396,23 +396,32 @@ def make_executor(workers: int = WORKERS) -> ProcessPoolExecutor:
     )
 
 
-_shared: ProcessPoolExecutor | None = None
-_shared_lock = threading.Lock()
+class RenderPool:
+    """A process's rendering processes: started on first use (most web processes never
+    render a PDF, and spawning them costs seconds), shut down by their owner
+    (signon/state.py: the app's lifespan, or the CLI command that rendered)."""
 
+    def __init__(self, workers: int = WORKERS) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()  # renders are driven from worker threads
 
-def shared_executor() -> ProcessPoolExecutor:
-    """The web process's rendering pool, started on first use."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = make_executor()
-        return _shared
+    def executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = make_executor(self.workers)
+            return self._pool
 
+    def reset(self) -> None:
+        """Drop a broken pool (a worker was killed); the next render starts a new one."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
-def reset_shared_executor() -> None:
-    """Drop a broken pool (a worker was killed); the next render starts a new one."""
-    global _shared
-    with _shared_lock:
-        pool, _shared = _shared, None
-    if pool is not None:
-        pool.shutdown(wait=False, cancel_futures=True)
+    def shutdown(self) -> None:
+        """Stop the processes, waiting for renders in progress. Blocks: call it in a thread."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

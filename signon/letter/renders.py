@@ -5,8 +5,8 @@ task) renders it, then `ready` with the bytes, or `failed` with the error. Claim
 is one INSERT .. ON CONFLICT, so across any number of web processes one renders and the
 others wait. The renderer bumps the row's heartbeat every HEARTBEAT_SECONDS; a pending row
 whose heartbeat is older than STALE_PENDING_SECONDS lost its process (a crash, a deploy)
-and the next request takes it over. Rendering itself happens in pdf.py's process pool,
-driven from a thread: never on the event loop.
+and the next request takes it over. Rendering itself happens in the app's process pool
+(pdf.RenderPool, kept by signon/state.py), driven from a thread: never on the event loop.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from databases import Database
@@ -23,6 +24,9 @@ from signon.errors import PdfUnavailable
 from signon.letter import pdf
 from signon.tables import pdf_renders
 from signon.vocabulary import RenderStatus
+
+if TYPE_CHECKING:
+    from signon.state import ProcessState
 
 log = logging.getLogger(__name__)
 
@@ -33,19 +37,18 @@ RETRY_FAILED_SECONDS = 60
 POLL_SECONDS = 0.5
 
 
-async def render(doc: pdf.LetterDocument) -> bytes:
+async def render(doc: pdf.LetterDocument, pool: pdf.RenderPool) -> bytes:
     """Render in the process pool, coordinated from a thread so the event loop runs on."""
     try:
         return await asyncio.to_thread(
-            pdf.render_letter, doc, executor=pdf.shared_executor(), parts=pdf.WORKERS
+            pdf.render_letter, doc, executor=pool.executor(), parts=pool.workers
         )
     except BrokenProcessPool:
-        pdf.reset_shared_executor()
+        pool.reset()
         raise
 
 
 Producer = Callable[[], Awaitable[bytes]]
-_background: set[asyncio.Task] = set()
 
 
 async def _claim(db: Database, campaign_id: int, variant: str, key: str) -> int | None:
@@ -132,6 +135,7 @@ async def status(db: Database, campaign_id: int, variant: str, key: str) -> str 
 
 async def cached(
     db: Database,
+    process: ProcessState,
     campaign_id: int,
     variant: str,
     key: str,
@@ -166,8 +170,8 @@ async def cached(
     if wait or must:
         return await _failing_clearly(job)
     task = asyncio.create_task(_quietly(job))
-    _background.add(task)
-    task.add_done_callback(_background.discard)
+    process.background_renders.add(task)  # the loop keeps only weak references to tasks
+    task.add_done_callback(process.background_renders.discard)
     return None
 
 
@@ -188,9 +192,3 @@ async def _quietly(job: Awaitable[bytes]) -> None:
         await job
     except Exception:  # noqa: S110
         pass
-
-
-async def wait_for_background() -> None:
-    """Let background renders finish (tests; a clean shutdown)."""
-    while _background:
-        await asyncio.gather(*list(_background), return_exceptions=True)

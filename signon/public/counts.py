@@ -1,34 +1,33 @@
 """What the public sees of a campaign's numbers: the verified count, the count by state,
-the delivery facts, and the per-process caches that keep public pages cheap.
+the delivery facts, and the reads that keep public pages cheap.
 
 Counts come from campaign_counts, which a trigger (migration 0003) keeps equal to the
 verified signatures per (campaign, state) in the same transaction as every change; reading
 a count never scans signatures. One query per request gives a campaign's summary (its
 fields, its counts and the stamps that say whether anything changed); heavier things (the
-Campaign with its text, the signatory list) are cached per process under those stamps, and
-never kept longer than MAX_AGE_SECONDS, the 2 seconds SPEC section 4 allows.
+Campaign with its text, the signatory list) are cached in the app's ProcessState
+(signon/state.py) under those stamps, and never kept longer than the 2 seconds SPEC section 4
+allows (state.MAX_AGE_SECONDS).
 
 Hot path: the queries go through asyncpg itself, taken from the `databases` pool (STYLE 6).
 """
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from databases import Database
 
 from signon import campaign_rules, campaigns
 from signon.campaigns import Campaign
-from signon.coalescing import SingleFlight
+from signon.errors import CampaignNotFound
 from signon.vocabulary import CampaignStatus
 
-MAX_AGE_SECONDS = 2.0
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from signon.state import ProcessState
 
 
 @dataclass(frozen=True)
@@ -115,8 +114,7 @@ _SUMMARY_SQL = """
 SELECT c.id, c.slug, c.kind, c.status, c.goal, c.opens_at, c.closes_at, c.created_at,
        c.updated_at, c.text_version, c.delivered_at, c.delivered_sha256, t.title,
        k.states, k.verified, k.stamps, d.signer_count AS delivered_count, {withdrawn}
-FROM campaigns c
-JOIN campaign_texts t ON t.campaign_id = c.id AND t.version = c.text_version
+FROM {join}
 LEFT JOIN LATERAL (
     SELECT array_agg(cc.state ORDER BY cc.state) AS states,
            array_agg(cc.verified ORDER BY cc.state) AS verified,
@@ -134,9 +132,13 @@ CASE WHEN c.delivered_at IS NULL THEN 0 ELSE (
       AND s.withdrawn_at > c.delivered_at AND s.verified_at <= c.delivered_at
 ) END AS withdrawn_after_delivery
 """
-SUMMARY_BY_SLUG = _SUMMARY_SQL.format(withdrawn=_WITHDRAWN_AFTER, where="AND c.slug = $1")
+SUMMARY_BY_SLUG = _SUMMARY_SQL.format(
+    join=campaigns.CURRENT_TEXT_JOIN, withdrawn=_WITHDRAWN_AFTER, where="AND c.slug = $1"
+)
 SUMMARY_LIST = (
-    _SUMMARY_SQL.format(withdrawn="0 AS withdrawn_after_delivery", where="")
+    _SUMMARY_SQL.format(
+        join=campaigns.CURRENT_TEXT_JOIN, withdrawn="0 AS withdrawn_after_delivery", where=""
+    )
     + "ORDER BY c.created_at DESC, c.id DESC"
 )
 
@@ -178,10 +180,7 @@ async def fetch_raw(db: Database, sql: str, *args: Any) -> list[Any]:
         return await connection.raw_connection.fetch(sql, *args)
 
 
-_in_flight = SingleFlight()
-
-
-async def get_summary(db: Database, slug: str) -> CampaignSummary | None:
+async def get_summary(db: Database, process: ProcessState, slug: str) -> CampaignSummary | None:
     """A public (non-draft) campaign's summary, or None."""
     if not campaign_rules.SLUG_RE.fullmatch(slug) or len(slug) > campaign_rules.LIMITS["slug"]:
         return None  # not an address any campaign can have (and no NUL reaches the driver)
@@ -190,61 +189,35 @@ async def get_summary(db: Database, slug: str) -> CampaignSummary | None:
         rows = await fetch_raw(db, SUMMARY_BY_SLUG, slug)
         return _summary(rows[0]) if rows else None
 
-    return await _in_flight.run((id(db), "summary", slug), read)
+    return await process.summary_reads.run(("summary", slug), read)
 
 
-async def list_summaries(db: Database) -> list[CampaignSummary]:
+async def find_summary(db: Database, process: ProcessState, slug: str) -> CampaignSummary:
+    """get_summary, or NotFound: what every public page and JSON answer of a campaign
+    starts with."""
+    summary = await get_summary(db, process, slug)
+    if summary is None:
+        raise CampaignNotFound()
+    return summary
+
+
+async def list_summaries(db: Database, process: ProcessState) -> list[CampaignSummary]:
     """Every campaign that is not a draft, newest first (SPEC section 4)."""
 
     async def read() -> list[CampaignSummary]:
         return [_summary(row) for row in await fetch_raw(db, SUMMARY_LIST)]
 
-    return await _in_flight.run((id(db), "list"), read)
+    return await process.summary_reads.run(("list",), read)
 
 
-class VersionedCache(Generic[T]):
-    """Values by key, each valid while its version is unchanged and for at most max_age
-    seconds (a bound for changes that no version catches). Bounded; oldest entry goes."""
-
-    def __init__(self, max_age: float = MAX_AGE_SECONDS, max_entries: int = 256) -> None:
-        self.max_age = max_age
-        self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, tuple[Hashable, float, T]] = OrderedDict()
-
-    def get(self, key: Hashable, version: Hashable, now: float | None = None) -> T | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        stored_version, stored_at, value = entry
-        now = time.monotonic() if now is None else now
-        if stored_version != version or now - stored_at > self.max_age:
-            return None
-        return value
-
-    def peek(self, key: Hashable) -> T | None:
-        """The value kept for key, whatever its version and age."""
-        entry = self._entries.get(key)
-        return entry[2] if entry else None
-
-    def put(self, key: Hashable, version: Hashable, value: T, now: float | None = None) -> T:
-        self._entries.pop(key, None)
-        self._entries[key] = (version, time.monotonic() if now is None else now, value)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-
-_campaigns: VersionedCache[Campaign] = VersionedCache()
-
-
-async def get_public_campaign(db: Database, summary: CampaignSummary) -> Campaign:
+async def get_public_campaign(
+    db: Database, process: ProcessState, summary: CampaignSummary
+) -> Campaign:
     """The campaign with its text and sponsors, cached under the summary's version."""
-    found = _campaigns.get(summary.id, summary.version)
+    cache = process.public_campaigns
+    found = cache.get(summary.id, summary.version)
     if found is None:
-        found = _campaigns.put(
+        found = cache.put(
             summary.id, summary.version, await campaigns.get_campaign(db, summary.slug)
         )
     return found

@@ -1,25 +1,28 @@
 """The public list of signatories: verified signatures only, sorted by state then last name,
 without any email, phone or address (SPEC sections 2 and 4).
 
-The list is read once and kept per process under the campaign's counts fingerprint (which
-changes with every committed change of a verified signature) and for at most 2 seconds
-(signon.public.counts.MAX_AGE_SECONDS), so pages and the paginated JSON slice it without a query.
+The list is read once and kept in the app's ProcessState (signon/state.py) under the
+campaign's counts fingerprint (which changes with every committed change of a verified
+signature) and for at most 2 seconds, so pages and the paginated JSON slice it without a query.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from databases import Database
 
 from signon.offices import STATES
-from signon.public.counts import CampaignSummary, SingleFlight, VersionedCache, fetch_raw
+from signon.public.counts import CampaignSummary, fetch_raw
+
+if TYPE_CHECKING:
+    from signon.state import ProcessState
 
 # Generational and professional suffixes: "Jr." is never anyone's last name.
 SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v", "esq", "phd", "md", "dds", "ret"})
@@ -119,39 +122,50 @@ class SignatoryList:
 
     def groups(self) -> tuple[StateGroup, ...]:
         """By state, states in the order of their names (the page's headings)."""
-        by_state: dict[str, list[Signatory]] = {}
-        for item in self.items:
-            by_state.setdefault(item.state, []).append(item)
-        codes = sorted(by_state, key=lambda code: fold(state_name(code)))
-        return tuple(StateGroup(code, state_name(code), tuple(by_state[code])) for code in codes)
+        return group_by_state(self.items)
 
 
-def sort_signatories(found: list[Signatory]) -> tuple[Signatory, ...]:
+def sort_signatories(found: Iterable[Signatory]) -> tuple[Signatory, ...]:
+    """The one order of signatories: by state, then last name (name_sort_key), then
+    signing order. The JSON lists them so; the page and the printed letter show them
+    under state headings (group_by_state), each state's signers in this order."""
     return tuple(sorted(found, key=lambda s: (s.state, *name_sort_key(s.full_name), s.id)))
 
 
-_lists: VersionedCache[SignatoryList] = VersionedCache()
-# When the cached list expires under load, one request reads it again; the others wait.
-_loading = SingleFlight()
+def group_by_state(items: Sequence[Signatory]) -> tuple[StateGroup, ...]:
+    """Items (in sort_signatories' order) under state headings, states by name: a reader
+    looks for "North Carolina", not for "NC"."""
+    by_state: dict[str, list[Signatory]] = {}
+    for item in items:
+        by_state.setdefault(item.state, []).append(item)
+    codes = sorted(by_state, key=lambda code: fold(state_name(code)))
+    return tuple(StateGroup(code, state_name(code), tuple(by_state[code])) for code in codes)
 
 
 async def get_signatories(
-    db: Database, summary: CampaignSummary, *, now: float | None = None
+    db: Database, process: ProcessState, summary: CampaignSummary, *, now: float | None = None
 ) -> SignatoryList:
-    """The campaign's verified signatories, from the cache while its counts are unchanged."""
+    """The campaign's verified signatories, from the cache while its counts are unchanged.
+
+    When the cached list expires under load, one request reads it again; the others wait.
+    """
+    lists = process.signatory_lists
+    # created_at too: campaign ids start again at 1 after TRUNCATE .. RESTART IDENTITY
+    # (the tests empty the tables between tests), and a new campaign must not find an old
+    # campaign's list under the same id and the same empty fingerprint.
     version = (summary.created_at, summary.counts.fingerprint)
-    found = _lists.get(summary.id, version, now)
+    found = lists.get(summary.id, version, now)
     if found is not None:
         return found
 
     async def load() -> SignatoryList:
         rows = tuple(tuple(row) for row in await fetch_raw(db, SIGNATORIES_SQL, summary.id))
-        previous = _lists.peek(summary.id)
+        previous = lists.peek(summary.id)
         if previous is not None and previous.rows == rows:
             # Unchanged (the usual case when only the age ran out): keep the same object,
             # and with it what was derived from it (encoded pages, rendered HTML).
-            return _lists.put(summary.id, version, previous, now)
+            return lists.put(summary.id, version, previous, now)
         items = sort_signatories([Signatory(*row) for row in rows])
-        return _lists.put(summary.id, version, SignatoryList(items, rows), now)
+        return lists.put(summary.id, version, SignatoryList(items, rows), now)
 
-    return await _loading.run((id(db), summary.id, version), load)
+    return await process.signatory_reads.run((summary.id, version), load)

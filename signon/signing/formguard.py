@@ -25,6 +25,8 @@ def _signer() -> TimestampSigner:
 
 
 def issue_stamp(now: float | None = None) -> str:
+    # Wall seconds, not app.state.clock: this times how long a person took to fill the
+    # form, a duration; the app's clock is the date the rules see (fixed in tests).
     moment = time.time() if now is None else now
     return _signer().sign(repr(moment)).decode()
 

@@ -1,5 +1,7 @@
-"""New signatures under load: written to the database in groups, each with its
-confirmation email, and those emails filled into templates rendered once.
+"""The signing write: new signatures written to the database in groups, each with its
+confirmation email, and the confirmation emails of repeats. The one signing module that
+talks to mail.py: it makes each email's links and asks mail.confirmation_email for its
+words (pre-rendered templates, filled in).
 
 A sign POST's cost was mostly its own database round trips (BEGIN, INSERT, SELECT, INSERT,
 COMMIT, each compiled from Core), its own wait for the WAL flush, and rendering two email
@@ -11,29 +13,27 @@ still waits for its own row, so nothing is answered before it is committed.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
-import logging
-import re
-import weakref
-from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+import sqlalchemy as sa
 from databases import Database
-from markupsafe import Markup, escape
 
-from signon import settings
+from signon import mail
 from signon.campaigns import Campaign
 from signon.coalescing import WriteGroups
+from signon.db import in_transaction
 from signon.i18n import current_locale, set_locale
-from signon.mail import confirmation_subject, render_email
+from signon.mail import Skeletons
 from signon.signing.rules import SignatureFields
 from signon.signing.tokens import make_token, new_nonce
+from signon.tables import signatures
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from signon.state import ProcessState
 
 
 class Links(Protocol):
@@ -121,6 +121,7 @@ SELECT array(SELECT id FROM still_open) AS still_open,
 
 async def insert_new(
     db: Database,
+    process: ProcessState,
     campaign: Campaign,
     fields: SignatureFields,
     locale: str,
@@ -131,23 +132,18 @@ async def insert_new(
     """The new signature's id; None when this email has already signed the campaign (and
     the campaign is as shown); or CHANGED."""
     new = NewSignature(campaign, fields, locale, links, current_locale(), unchanged)
-    if _in_transaction(db):  # the caller's transaction: write within it
-        return (await _insert(db, [new]))[0]
-    return await _groups(db).submit(new)
+    if in_transaction(db):  # the caller's transaction: write within it
+        return (await _insert(db, process.email_skeletons, [new]))[0]
+    return await process.signature_writes.submit(new)
 
 
-def _in_transaction(db: Database) -> bool:
-    # `databases` keeps a connection per task; db.connection() would make one for the
-    # request just to say it has no transaction.
-    connection = db._global_connection or db._connection
-    return connection is not None and bool(connection._transaction_stack)
-
-
-async def _insert(db: Database, group: Sequence[NewSignature]) -> list[int | str | None]:
+async def _insert(
+    db: Database, skeletons: Skeletons, group: Sequence[NewSignature]
+) -> list[int | str | None]:
     async with db.connection() as connection:
         raw = connection.raw_connection
         ids = await raw.fetchval(_NEXT_IDS_SQL, len(group))
-        rows = [_row(new, new_id) for new, new_id in zip(group, ids, strict=True)]
+        rows = [_row(skeletons, new, new_id) for new, new_id in zip(group, ids, strict=True)]
         found = await raw.fetchrow(_INSERT_SQL, *map(list, zip(*rows, strict=True)))
     still_open, created = set(found["still_open"]), set(found["created"])
     return [
@@ -155,13 +151,15 @@ async def _insert(db: Database, group: Sequence[NewSignature]) -> list[int | str
     ]
 
 
-def _row(new: NewSignature, new_id: int) -> tuple[Any, ...]:
+def _row(skeletons: Skeletons, new: NewSignature, new_id: int) -> tuple[Any, ...]:
     nonce, withdraw_nonce = new_nonce(), new_nonce()
     details = {name: getattr(new.fields, name) for name in _DETAILS}
 
     def email() -> tuple[str, str, str]:
         set_locale(new.email_locale)  # in a copy of the context: the caller's is untouched
-        return confirmation_email(new.campaign, new_id, nonce, withdraw_nonce, details, new.links)
+        return confirmation_email(
+            skeletons, new.campaign, new_id, nonce, withdraw_nonce, details, new.links
+        )
 
     subject, text, html = contextvars.copy_context().run(email)
     return (
@@ -179,25 +177,28 @@ def _row(new: NewSignature, new_id: int) -> tuple[Any, ...]:
     )
 
 
-# One WriteGroups per database and event loop (its tasks belong to the loop).
-_by_db: weakref.WeakKeyDictionary[Database, tuple[Any, WriteGroups]] = weakref.WeakKeyDictionary()
+class SignatureWrites:
+    """The app's new signatures on their way to the database: each submitted one waits
+    for a lane and goes with the others waiting (coalescing.WriteGroups). Three groups in
+    flight at most: three of the pool's ten connections, each kept while more groups wait.
+
+    Its tasks belong to the event loop that runs the app (one per app: ProcessState).
+    """
+
+    def __init__(self, db: Database, skeletons: Skeletons) -> None:
+        self._groups: WriteGroups[NewSignature, int | str | None] = WriteGroups(
+            partial(_insert, db, skeletons), lanes=3, hold=db.connection
+        )
+
+    async def submit(self, new: NewSignature) -> int | str | None:
+        return await self._groups.submit(new)
 
 
-def _groups(db: Database) -> WriteGroups[NewSignature, int | str | None]:
-    loop = asyncio.get_running_loop()
-    found = _by_db.get(db)
-    if found is None or found[0] is not loop:
-        # Three groups in flight at most: three of the pool's ten connections, each kept
-        # while more groups wait.
-        groups = WriteGroups(partial(_insert, db), lanes=3, hold=db.connection)
-        found = _by_db[db] = (loop, groups)
-    return found[1]
-
-
-# --- The confirmation email ------------------------------------------------------------
+# --- The confirmation email: its links here, its words in mail.py ----------------------
 
 
 def confirmation_email(
+    skeletons: Skeletons,
     campaign: Campaign,
     signature_id: int,
     nonce: str,
@@ -207,86 +208,33 @@ def confirmation_email(
 ) -> tuple[str, str, str]:
     """The confirmation email (subject, text, html) with its two links, in the current
     language."""
-    values = {
-        **{f"details.{key}": value for key, value in details.items()},
-        "confirm_url": links.confirm(campaign.slug, make_token(signature_id, nonce, "confirm")),
-        "withdraw_url": links.withdraw(
-            campaign.slug, make_token(signature_id, withdraw_nonce, "withdraw")
-        ),
-    }
-    subject = confirmation_subject(campaign.title)
-    key = (
-        current_locale(),
-        campaign.id,
-        campaign.updated_at,
-        campaign.text_version,
-        settings.TOKEN_MAX_AGE_DAYS,
-        tuple((name, bool(value)) for name, value in values.items()),
+    confirm_url = links.confirm(campaign.slug, make_token(signature_id, nonce, "confirm"))
+    withdraw_url = links.withdraw(
+        campaign.slug, make_token(signature_id, withdraw_nonce, "withdraw")
     )
-    skeleton = _skeletons.get(key)
-    if skeleton is None:
-        skeleton = _skeleton(key, campaign, subject, values)
-    if skeleton is _UNFIT:
-        return render_email("confirm", subject, _context(campaign, values))
-    return subject, _fill(skeleton[0], values, str), _fill(skeleton[1], values, escape)
+    return mail.confirmation_email(skeletons, campaign, details, confirm_url, withdraw_url)
 
 
-# Rendering the two templates took about a third of a sign POST's CPU. So each (language,
-# campaign version, which details are empty) is rendered once with marks where a signer's
-# values go; each email fills them in (as Jinja would: escaped in HTML, as is in text).
-# The marks are private-use characters, which the sign form refuses in any field. The
-# first fill is checked against a real rendering; a template that does more with a value
-# than print it is simply rendered every time.
-_skeletons: OrderedDict[Hashable, Any] = OrderedDict()
-_UNFIT = object()
-_MAX_SKELETONS = 64
-
-
-def _mark(name: str) -> str:
-    return f"\ue000{name}\ue001"
-
-
-_MARK = re.compile("\ue000([^\ue001]*)\ue001")
-
-
-def _skeleton(key: Hashable, campaign: Campaign, subject: str, values: dict[str, Any]) -> Any:
-    # Markup: the marks go through autoescaping untouched (they are ours, not the signer's).
-    marked = {name: Markup(_mark(name)) if value else value for name, value in values.items()}  # noqa: S704
-    real = render_email("confirm", subject, _context(campaign, values))
-    skeleton: Any = _UNFIT
-    try:
-        _, text, html = render_email("confirm", subject, _context(campaign, marked))
-        pieces = (tuple(_MARK.split(text)), tuple(_MARK.split(html)))
-        if (_fill(pieces[0], values, str), _fill(pieces[1], values, escape)) == real[1:]:
-            skeleton = pieces
-        else:
-            log.warning("The confirmation email's templates cannot be pre-rendered")
-    except Exception:  # a template that needs more than the values themselves
-        log.warning("The confirmation email's templates cannot be pre-rendered", exc_info=True)
-    _skeletons[key] = skeleton
-    while len(_skeletons) > _MAX_SKELETONS:
-        _skeletons.popitem(last=False)
-    return skeleton
-
-
-def _context(campaign: Campaign, values: dict[str, Any]) -> dict[str, Any]:
-    details = {
-        name.removeprefix("details."): value
-        for name, value in values.items()
-        if name.startswith("details.")
-    }
-    return {
-        "campaign": campaign,
-        "details": details,
-        "confirm_url": values["confirm_url"],
-        "withdraw_url": values["withdraw_url"],
-        "max_age_days": settings.TOKEN_MAX_AGE_DAYS,
-    }
-
-
-def _fill(pieces: tuple[str, ...], values: dict[str, Any], convert: Any) -> str:
-    """Text between marks, at even places, and the marks' names, at odd ones."""
-    filled = list(pieces)
-    for place in range(1, len(filled), 2):
-        filled[place] = str(convert(values[filled[place]]))
-    return "".join(filled)
+async def queue_confirmation(
+    db: Database,
+    process: ProcessState,
+    campaign: Campaign,
+    signature_id: int,
+    details: dict[str, Any],
+    email: str,
+    links: Links,
+) -> None:
+    """A repeat submission's confirmation email, with the row's current nonces, into the
+    outbox (inside the caller's transaction)."""
+    row = await db.fetch_one(
+        sa.select(signatures.c.token_nonce, signatures.c.withdraw_nonce).where(
+            signatures.c.id == signature_id
+        )
+    )
+    subject, text, html = confirmation_email(
+        process.email_skeletons, campaign, signature_id, row[0], row[1], details, links
+    )
+    outgoing = mail.OutgoingEmail(
+        to=email, subject=subject, text=text, html=html, kind="confirm", signature_id=signature_id
+    )
+    await mail.queue_email(db, outgoing)

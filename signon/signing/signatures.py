@@ -11,14 +11,14 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from databases import Database
 
 from signon import settings
 from signon.audit import Actor, record_audit
-from signon.campaigns import Campaign, forget_campaign_to_sign, get_campaign, now_utc
+from signon.campaigns import Campaign, forget_campaign_to_sign, get_campaign
 from signon.errors import (
     AlreadyWithdrawn,
     CampaignChanged,
@@ -28,14 +28,16 @@ from signon.errors import (
     SignatureNotFound,
     ValidationFailed,
 )
-from signon.mail import OutgoingEmail, queue_email
 from signon.offices import OFFICE_FIELDS, Office
-from signon.signing.new_signatures import CHANGED, Links, confirmation_email, insert_new
+from signon.signing.new_signatures import CHANGED, Links, insert_new, queue_confirmation
 from signon.signing.rules import IDENTITY_FIELDS, SignatureFields, parse_signature
 from signon.signing.tokens import new_nonce, read_token
 from signon.tables import campaigns, email_outbox, evidence, signatures
 from signon.verification.policy import evaluate_signature
 from signon.vocabulary import SignatureStatus
+
+if TYPE_CHECKING:
+    from signon.state import ProcessState
 
 SIGNER = Actor(label="signer")
 # Confirmation emails for one signature, at most, per hour (re-sends on repeat signing).
@@ -102,12 +104,13 @@ _WITH_SLUG = sa.select(signatures, campaigns.c.slug).select_from(signatures.join
 
 async def sign_campaign(
     db: Database,
+    process: ProcessState,
     campaign: Campaign,
     fields: SignatureFields,
     *,
     locale: str,
     links: Links,
-    now: datetime | None = None,
+    now: datetime,
     unchanged: bool = False,
 ) -> SignResult:
     """Record a submission and queue its confirmation email: a new signature and its email
@@ -116,9 +119,9 @@ async def sign_campaign(
     The insert checks that the campaign is still open, and with `unchanged` that its row is
     still as `campaign` shows it; else CampaignChanged, and nothing is written.
     """
-    if not campaign.accepts_signatures(now or now_utc()):
+    if not campaign.accepts_signatures(now):
         raise CampaignClosed()
-    new_id = await insert_new(db, campaign, fields, locale, links, unchanged=unchanged)
+    new_id = await insert_new(db, process, campaign, fields, locale, links, unchanged=unchanged)
     if new_id == CHANGED:
         raise CampaignChanged()
     if new_id is not None:
@@ -129,17 +132,18 @@ async def sign_campaign(
                 signatures.c.campaign_id == campaign.id, signatures.c.email == fields.email
             ).with_for_update(of=signatures)
         )
-        return await _repeat(db, campaign, _signature(row), fields, locale, links)
+        return await _repeat(db, process, campaign, _signature(row), fields, locale, links)
 
 
 async def sign_submission(
     db: Database,
+    process: ProcessState,
     campaign: Campaign,
     data: Mapping[str, object],
     *,
     locale: str,
     links: Links,
-    now: datetime | None = None,
+    now: datetime,
 ) -> SignResult:
     """Validate a submission (the JSON API's) and sign. `campaign` may be a copy up to two
     seconds old (campaigns.get_campaign_to_sign with max_age): the insert checks that the
@@ -148,19 +152,20 @@ async def sign_submission(
     try:
         fields = parse_signature(data, campaign.allowed_levels)
         return await sign_campaign(
-            db, campaign, fields, locale=locale, links=links, now=now, unchanged=True
+            db, process, campaign, fields, locale=locale, links=links, now=now, unchanged=True
         )
     except (ValidationFailed, CampaignClosed) as exc:
         if isinstance(exc, ValidationFailed) and "office_level" not in exc.errors:
             raise  # the campaign's eligible levels are the only part of it checked here
-    forget_campaign_to_sign(db, campaign.slug)
+    forget_campaign_to_sign(process, campaign.slug)
     campaign = await get_campaign(db, campaign.slug, public=True)
     fields = parse_signature(data, campaign.allowed_levels)
-    return await sign_campaign(db, campaign, fields, locale=locale, links=links, now=now)
+    return await sign_campaign(db, process, campaign, fields, locale=locale, links=links, now=now)
 
 
 async def _repeat(
     db: Database,
+    process: ProcessState,
     campaign: Campaign,
     current: Signature,
     fields: SignatureFields,
@@ -172,7 +177,7 @@ async def _repeat(
     result = SignResult(signature_id=current.id, created=False, email_queued=False)
     if current.status == SignatureStatus.WITHDRAWN:
         await _restart(db, campaign, current, fields, locale)
-        await _queue_confirmation(db, campaign, current.id, submitted, current.email, links)
+        await queue_confirmation(db, process, campaign, current.id, submitted, current.email, links)
         return SignResult(signature_id=current.id, created=False, email_queued=True)
     if same and current.status != SignatureStatus.UNCONFIRMED:
         return result  # already signed as typed: nothing to confirm
@@ -188,7 +193,7 @@ async def _repeat(
             updated_at=sa.func.now(),
         )
     )
-    await _queue_confirmation(db, campaign, current.id, submitted, current.email, links)
+    await queue_confirmation(db, process, campaign, current.id, submitted, current.email, links)
     return SignResult(signature_id=current.id, created=False, email_queued=True)
 
 
@@ -241,33 +246,6 @@ async def _recent_emails(db: Database, signature_id: int) -> int:
     )
 
 
-async def _queue_confirmation(
-    db: Database,
-    campaign: Campaign,
-    signature_id: int,
-    details: dict[str, Any],
-    email: str,
-    links: Links,
-) -> None:
-    row = await db.fetch_one(
-        sa.select(signatures.c.token_nonce, signatures.c.withdraw_nonce).where(
-            signatures.c.id == signature_id
-        )
-    )
-    subject, text, html = confirmation_email(campaign, signature_id, row[0], row[1], details, links)
-    await queue_email(
-        db,
-        OutgoingEmail(
-            to=email,
-            subject=subject,
-            text=text,
-            html=html,
-            kind="confirm",
-            signature_id=signature_id,
-        ),
-    )
-
-
 async def signature_for_link(db: Database, slug: str, token: str, purpose: str) -> Signature:
     """The signature a link points at, if the link is still good (for the GET page)."""
     signature_id, nonce = read_token(token, purpose, max_age_seconds=_max_age(purpose))
@@ -291,9 +269,7 @@ def _check_link(row: Any, slug: str, nonce: str, purpose: str) -> None:
         raise LinkUsed()
 
 
-async def confirm_signature(
-    db: Database, slug: str, token: str, *, now: datetime | None = None
-) -> Signature:
+async def confirm_signature(db: Database, slug: str, token: str, *, now: datetime) -> Signature:
     """Apply a confirmation link: the signature (or its pending change) is confirmed."""
     signature_id, nonce = read_token(token, "confirm", max_age_seconds=_max_age("confirm"))
     async with db.transaction():
@@ -302,7 +278,7 @@ async def confirm_signature(
         )
         _check_link(row, slug, nonce, "confirm")
         campaign = await get_campaign(db, row["slug"])
-        if not campaign.accepts_signatures(now or now_utc()):
+        if not campaign.accepts_signatures(now):
             raise CampaignClosedToConfirmation()
         current = _signature(row)
         values = _confirmation_values(current, campaign)

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from databases import Database
 
 from signon.audit import SYSTEM, Actor, record_audit
-from signon.campaigns import now_utc
 from signon.offices import OFFICE_FIELDS
 from signon.tables import campaigns, evidence, signatures
 from signon.verification.evidence import Claim, Signal, gather_evidence
@@ -67,11 +66,11 @@ def auto_verify_reason(signals: Sequence[Signal], policy: str) -> str | None:
 
 
 async def evaluate_signature(
-    db: Database, signature_id: int, *, now: datetime | None = None, apply_policy: bool = True
+    db: Database, signature_id: int, *, now: datetime, apply_policy: bool = True
 ) -> Evaluation:
     """Gather and store the evidence for a signature; under its campaign's policy, verify a
     confirmed one whose evidence is clear. Runs in its own (possibly nested) transaction."""
-    moment = now or now_utc()
+    moment = now
     async with db.transaction():
         row = await db.fetch_one(
             sa.select(signatures, campaigns.c.auto_verify)
@@ -167,9 +166,7 @@ async def list_evidence(db: Database, signature_ids: Sequence[int]) -> dict[int,
     return {key: sort_signals(value) for key, value in found.items()}
 
 
-async def recompute_campaign(
-    db: Database, actor: Actor, campaign_id: int, *, now: datetime | None = None
-) -> int:
+async def recompute_campaign(db: Database, actor: Actor, campaign_id: int, *, now: datetime) -> int:
     """Gather evidence again (after a new import) for every confirmed, verified or rejected
     signature; the policy applies to those still waiting. Returns how many were evaluated."""
     ids = [

@@ -189,7 +189,13 @@ EDITED_FIELDS = (*OFFICE_FIELDS, "chosen_division_id")
 
 
 async def edit_office(
-    db: Database, actor: Actor, campaign_id: int, signature_id: int, data: dict[str, str]
+    db: Database,
+    actor: Actor,
+    campaign_id: int,
+    signature_id: int,
+    data: dict[str, str],
+    *,
+    now: datetime,
 ) -> None:
     """Correct a signer's office (a typo in the jurisdiction, say) or choose its division
     among several, audited (who, before, after); the evidence is gathered again, and staff
@@ -227,7 +233,7 @@ async def edit_office(
             before=before,
             after=after,
         )
-        await evaluate_signature(db, signature_id, apply_policy=False)
+        await evaluate_signature(db, signature_id, now=now, apply_policy=False)
 
 
 async def _chosen_division(

@@ -15,8 +15,9 @@ from signon.i18n import current_locale
 from signon.i18n import gettext_ as _
 from signon.signing import rules, signatures
 from signon.verification import divisions
-from signon.views.signing import AppLinks, client_address
+from signon.views.signing import AppLinks
 from signon.vocabulary import SignatureStatus
+from signon.web.ratelimit import client_address
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -40,10 +41,10 @@ async def _json_body(request: Request) -> dict[str, object]:
 
 
 async def create_signature(request: Request) -> Response:
-    db = request.app.state.db
+    db, process = request.app.state.db, request.app.state.process
     # A copy up to two seconds old will do: sign_submission has the insert check it.
     campaign = await campaigns.get_campaign_to_sign(
-        db, request.path_params["slug"], max_age=campaigns.RECENT_SECONDS
+        db, process, request.path_params["slug"], max_age=campaigns.RECENT_SECONDS
     )
     await request.app.state.limiter.hit("sign", client_address(request))
     try:
@@ -51,6 +52,7 @@ async def create_signature(request: Request) -> Response:
         rules.check_as_documented(data, campaign.allowed_levels)
         result = await signatures.sign_submission(
             db,
+            process,
             campaign,
             data,
             locale=current_locale(),

@@ -48,7 +48,9 @@ def _file_response(request: Request, found: PdfFile, campaign: Campaign) -> Resp
 async def public_pdf(request: Request) -> Response:
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"], public=True)
-    found = await document.letter_pdf(db, campaign, now=campaigns.now_utc())
+    found = await document.letter_pdf(
+        db, request.app.state.process, campaign, now=request.app.state.clock()
+    )
     return _file_response(request, found, campaign)
 
 
@@ -61,7 +63,7 @@ async def _staff_page(request: Request, *, status_code: int = 200) -> Response:
     render_status = None
     if campaign.status == CampaignStatus.CLOSED and campaign.kind == CampaignKind.LETTER and states:
         render_status = await document.letter_render_status(
-            db, campaign, states, now=campaigns.now_utc()
+            db, campaign, states, now=request.app.state.clock()
         )
     response = render(
         request,
@@ -92,7 +94,9 @@ async def staff_page(request: Request) -> Response:
 async def staff_pdf(request: Request) -> Response:
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
-    found = await document.letter_pdf(db, campaign, now=campaigns.now_utc())
+    found = await document.letter_pdf(
+        db, request.app.state.process, campaign, now=request.app.state.clock()
+    )
     return _file_response(request, found, campaign)
 
 
@@ -101,7 +105,9 @@ async def packet_pdf(request: Request) -> Response:
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
     state = request.path_params["state"][:2]
-    found = await document.packet_pdf(db, campaign, state, now=campaigns.now_utc())
+    found = await document.packet_pdf(
+        db, request.app.state.process, campaign, state, now=request.app.state.clock()
+    )
     return _file_response(request, found, campaign)
 
 
@@ -109,7 +115,9 @@ async def packet_pdf(request: Request) -> Response:
 async def packets_zip(request: Request) -> Response:
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
-    found = await document.packets_zip(db, campaign, now=campaigns.now_utc())
+    found = await document.packets_zip(
+        db, request.app.state.process, campaign, now=request.app.state.clock()
+    )
     return _file_response(request, found, campaign)
 
 
@@ -121,9 +129,10 @@ async def deliver(request: Request) -> Response:
     slug = request.path_params["slug"]
     done = await delivery.deliver_campaign(
         request.app.state.db,
+        request.app.state.process,
         request.state.staff.as_actor(),
         slug,
-        now=campaigns.now_utc(),
+        now=request.app.state.clock(),
         wait=False,
     )
     if done is None:

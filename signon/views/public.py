@@ -4,7 +4,6 @@ and signatories, the embeddable count widget and the social-sharing card."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from anyio import to_thread
 from babel.dates import format_date
@@ -14,16 +13,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from signon import campaign_rules, campaigns, settings
-from signon.campaigns import Campaign
-from signon.errors import CampaignNotFound
 from signon.i18n import current_locale, ngettext_
 from signon.i18n import gettext_ as _
-from signon.offices import OFFICE_LEVELS
 from signon.public import counts, signatories
-from signon.public.counts import CampaignSummary, VersionedCache
+from signon.public.counts import CampaignSummary
 from signon.public.ogimage import Card, render_card
 from signon.public.tilemap import build_tilemap
-from signon.signing import formguard
+from signon.views.signing import render_campaign_page
 from signon.vocabulary import CampaignKind, CampaignStatus
 from signon.web.templating import render, templates
 
@@ -41,41 +37,9 @@ async def home(request: Request) -> Response:
     return render(request, "public/home.html", {"campaigns": found})
 
 
-def render_campaign_page(
-    request: Request,
-    campaign: Campaign,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, list[str]] | None = None,
-    status_code: int = 200,
-    showcase: dict[str, Any] | None = None,
-) -> Response:
-    """The campaign page; with values and errors when a submission is shown again.
-
-    `showcase` holds the counts, map and signatories (see campaign_page); a form shown
-    again after an error goes without them.
-    """
-    return render(
-        request,
-        "public/campaign.html",
-        {
-            "showcase": showcase,
-            "campaign": campaign,
-            "accepting": campaign.accepts_signatures(request.app.state.clock()),
-            "values": values or {},
-            "errors": errors or {},
-            "levels": [level for level in OFFICE_LEVELS if level in campaign.allowed_levels],
-            "form_stamp": formguard.issue_stamp(),
-            "honeypot": formguard.HONEYPOT_FIELD,
-        },
-        status_code=status_code,
-    )
-
-
 async def _summary(request: Request) -> CampaignSummary:
-    summary = await counts.get_summary(request.app.state.db, request.path_params["slug"])
-    if summary is None:
-        raise CampaignNotFound()
-    return summary
+    state = request.app.state
+    return await counts.find_summary(state.db, state.process, request.path_params["slug"])
 
 
 def number(value: int) -> str:
@@ -98,7 +62,9 @@ def count_text(verified: int) -> str:
 async def _counts_html(request: Request, summary: CampaignSummary) -> tuple[Markup, Markup]:
     """The tile map and the signatory list as HTML: the bulk of the page, rendered once
     per language and kept with the cached list (signon/public/signatories.py) it was made from."""
-    listed = await signatories.get_signatories(request.app.state.db, summary)
+    listed = await signatories.get_signatories(
+        request.app.state.db, request.app.state.process, summary
+    )
 
     def make() -> tuple[Markup, Markup]:
         env = templates.env
@@ -119,7 +85,9 @@ def _absolute(request: Request, name: str, **params: str) -> str:
 
 async def campaign_page(request: Request) -> Response:
     summary = await _summary(request)
-    campaign = await counts.get_public_campaign(request.app.state.db, summary)
+    campaign = await counts.get_public_campaign(
+        request.app.state.db, request.app.state.process, summary
+    )
     map_html, list_html = await _counts_html(request, summary)
     showcase = {
         "summary": summary,
@@ -153,10 +121,6 @@ async def embed(request: Request) -> Response:
     return response
 
 
-# Cards by their content: the same words and numbers give the same PNG.
-_cards: VersionedCache[bytes] = VersionedCache(max_age=3600, max_entries=64)
-
-
 async def og_image(request: Request) -> Response:
     summary = await _summary(request)
     goal, verified = summary.goal, summary.counts.verified
@@ -168,8 +132,10 @@ async def og_image(request: Request) -> Response:
         footer="Signon · "
         + (_("Open letter") if summary.kind == CampaignKind.LETTER else _("Statement")),
     )
-    png = _cards.get(card, None)
+    # Cards by their content: the same words and numbers give the same PNG.
+    cards = request.app.state.process.cards
+    png = cards.get(card, None)
     if png is None:
         # Drawing takes tens of milliseconds: off the event loop.
-        png = _cards.put(card, None, await to_thread.run_sync(render_card, card))
+        png = cards.put(card, None, await to_thread.run_sync(render_card, card))
     return Response(png, media_type="image/png", headers={"cache-control": "public, max-age=60"})

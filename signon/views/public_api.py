@@ -16,8 +16,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from signon.campaigns import now_utc
-from signon.errors import CampaignNotFound
 from signon.i18n import gettext_ as _
 from signon.public import counts, signatories
 from signon.public.counts import CampaignSummary
@@ -29,8 +27,7 @@ CACHE_CONTROL = "public, max-age=5"
 
 
 def _now(request: Request) -> datetime:
-    clock = getattr(request.app.state, "clock", None)
-    return clock() if clock else now_utc()
+    return request.app.state.clock()
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -99,22 +96,17 @@ def cached_json(
     return Response(body, media_type="application/json", headers=headers)
 
 
-async def _summary(request: Request) -> CampaignSummary:
-    summary = await counts.get_summary(request.app.state.db, request.path_params["slug"])
-    if summary is None:
-        raise CampaignNotFound()
-    return summary
-
-
 async def list_campaigns(request: Request) -> Response:
-    found = await counts.list_summaries(request.app.state.db)
+    found = await counts.list_summaries(request.app.state.db, request.app.state.process)
     now = _now(request)
     newest = max((summary.last_changed(now) for summary in found), default=None)
     return cached_json(request, {"items": [campaign_object(s, now) for s in found]}, newest)
 
 
 async def campaign_detail(request: Request) -> Response:
-    summary = await _summary(request)
+    summary = await counts.find_summary(
+        request.app.state.db, request.app.state.process, request.path_params["slug"]
+    )
     now = _now(request)
     return cached_json(request, campaign_object(summary, now), summary.last_changed(now))
 
@@ -150,8 +142,12 @@ async def list_signatures(request: Request) -> Response:
         else:
             message = _("Use a whole number from 1 to %(highest)s.") % {"highest": MAX_PER_PAGE}
         return JSONResponse({"errors": {exc.args[0]: [message]}}, status_code=422)
-    summary = await _summary(request)
-    found = await signatories.get_signatories(request.app.state.db, summary)
+    summary = await counts.find_summary(
+        request.app.state.db, request.app.state.process, request.path_params["slug"]
+    )
+    found = await signatories.get_signatories(
+        request.app.state.db, request.app.state.process, summary
+    )
     # Pages are encoded once per list (and per host, for the `next` link).
     encoded = found.derive(
         ("json", number, per_page, str(request.base_url)),

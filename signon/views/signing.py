@@ -6,35 +6,37 @@ the links show a page with a button, and only its POST acts (SPEC section 4).
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from signon import campaigns, settings
+from signon.campaigns import Campaign
 from signon.errors import ValidationFailed
 from signon.i18n import current_locale
 from signon.i18n import gettext_ as _
+from signon.offices import OFFICE_LEVELS
 from signon.signing import formguard, signatures
 from signon.signing.rules import FIELDS, parse_signature
-from signon.views.public import render_campaign_page
 from signon.web.csrf import read_form
+from signon.web.ratelimit import client_address
 from signon.web.templating import flash, render
 
 
 class AppLinks:
     """Absolute links for emails: BASE_URL plus the path of a named route."""
 
-    # Each link's URL up to its token, per app, route and campaign: url_path_for walks the
-    # route table (raising NoMatchFound at each miss), a cost every sign POST paid twice.
-    _prefixes: ClassVar[dict[tuple[int, str, str], str]] = {}
-
     def __init__(self, app: Starlette) -> None:
         self.app = app
+        # Each link's URL up to its token, per route and campaign (kept by the app's
+        # ProcessState): url_path_for walks the route table (raising NoMatchFound at each
+        # miss), a cost every sign POST paid twice.
+        self._prefixes = app.state.process.link_prefixes
 
     def _url(self, name: str, slug: str, token: str) -> str:
-        key = (id(self.app), name, slug)
+        key = (name, slug)
         prefix = self._prefixes.get(key)
         if prefix is None:
             if len(self._prefixes) > 1000:
@@ -50,13 +52,40 @@ class AppLinks:
         return self._url("signing:withdraw", slug, token)
 
 
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def render_campaign_page(
+    request: Request,
+    campaign: Campaign,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    status_code: int = 200,
+    showcase: dict[str, Any] | None = None,
+) -> Response:
+    """The campaign page with its sign form; with values and errors when a submission is
+    shown again (here, by submit).
+
+    `showcase` holds the counts, map and signatories (views/public.campaign_page); a form
+    shown again after an error goes without them.
+    """
+    return render(
+        request,
+        "public/campaign.html",
+        {
+            "showcase": showcase,
+            "campaign": campaign,
+            "accepting": campaign.accepts_signatures(request.app.state.clock()),
+            "values": values or {},
+            "errors": errors or {},
+            "levels": [level for level in OFFICE_LEVELS if level in campaign.allowed_levels],
+            "form_stamp": formguard.issue_stamp(),
+            "honeypot": formguard.HONEYPOT_FIELD,
+        },
+        status_code=status_code,
+    )
 
 
 async def submit(request: Request) -> Response:
-    db = request.app.state.db
-    campaign = await campaigns.get_campaign_to_sign(db, request.path_params["slug"])
+    db, process = request.app.state.db, request.app.state.process
+    campaign = await campaigns.get_campaign_to_sign(db, process, request.path_params["slug"])
     form = await read_form(request)
     values = {name: str(form.get(name) or "") for name in FIELDS}
     raw = {key: str(value) for key, value in form.items()}
@@ -72,6 +101,7 @@ async def submit(request: Request) -> Response:
         fields = parse_signature(values, campaign.allowed_levels)
         await signatures.sign_campaign(
             db,
+            process,
             campaign,
             fields,
             locale=current_locale(),

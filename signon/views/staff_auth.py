@@ -12,6 +12,7 @@ from signon import staff
 from signon.errors import AdminOnly, LoginFailed, LoginThrottled
 from signon.web.csrf import read_form
 from signon.web.errors import status_for
+from signon.web.ratelimit import client_address
 from signon.web.templating import render
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -81,9 +82,10 @@ async def login(request: Request) -> Response:
     email = str(form.get("email") or "")[:254]
     password = str(form.get("password") or "")
     target = _safe_next(str(form.get("next") or ""))
-    address = request.client.host if request.client else "unknown"
     try:
-        member = await staff.authenticate(request.app.state.db, email, password, address)
+        member = await staff.authenticate(
+            request.app.state.db, email, password, client_address(request)
+        )
     except (LoginFailed, LoginThrottled) as exc:
         response = render(
             request,

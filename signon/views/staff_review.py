@@ -113,6 +113,7 @@ async def edit_office(request: Request) -> Response:
             campaign.id,
             request.path_params["signature_id"],
             data,
+            now=request.app.state.clock(),
         )
     except ValidationFailed as exc:
         return await _queue_page(request, exc.errors, status_code=400)

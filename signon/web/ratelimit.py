@@ -18,6 +18,7 @@ import redis.asyncio as redis
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
+from starlette.requests import Request
 
 from signon.errors import SubmissionsThrottled
 from signon.settings import ConfigurationError
@@ -30,6 +31,12 @@ REDIS_CONNECTIONS = 50
 # While Redis is down, try it again this often (the rest of the time, count locally).
 REDIS_RETRY_SECONDS = 1.0
 REDIS_WARNING_EVERY_SECONDS = 60.0
+
+
+def client_address(request: Request) -> str:
+    """The address a request's limits and throttles count against (as uvicorn gives it,
+    after its trusted-proxy handling)."""
+    return request.client.host if request.client else "unknown"
 
 
 class RateLimiter:

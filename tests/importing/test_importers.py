@@ -196,13 +196,13 @@ async def test_a_file_in_the_wrong_format_changes_nothing(db, tmp_path):
     await import_dotgov(db, FIXTURES / "dotgov.csv", now=NOW)
     before = await table(db, dotgov_domains, "domain")
     with pytest.raises(ImportRefused, match="lacks the column"):
-        await import_dotgov(db, FIXTURES / "ocd.csv")
+        await import_dotgov(db, FIXTURES / "ocd.csv", now=NOW)
     # A file of the right shape whose every row is bad would empty the table: refused too.
     header = (FIXTURES / "dotgov.csv").read_text().splitlines()[0]
     broken = tmp_path / "broken.csv"
     broken.write_text(f"{header}\r\nonly,three,columns\r\n")
     with pytest.raises(ImportRefused, match=r"no row could be imported \(line 2: expected 7"):
-        await import_dotgov(db, broken)
+        await import_dotgov(db, broken, now=NOW)
     assert await table(db, dotgov_domains, "domain") == before
     assert (await dataset_row(db, "dotgov"))["imported_at"] == NOW
 
@@ -213,7 +213,7 @@ async def test_bytes_that_are_not_utf8_skip_their_row_only(db, tmp_path):
     lines[2] = lines[2].replace(b"Springfield", b"Spring\x00field")
     path = tmp_path / "latin.csv"
     path.write_bytes(b"\r\n".join(lines))
-    report = await import_dotgov(db, path)
+    report = await import_dotgov(db, path, now=NOW)
     assert [str(s) for s in report.skipped[:2]] == [
         "line 2: holds a NUL or bytes that are not UTF-8",
         "line 3: holds a NUL or bytes that are not UTF-8",
@@ -272,7 +272,7 @@ async def test_a_failure_part_way_leaves_the_previous_data(db, tmp_path):
             raise RuntimeError("the terminal went away")
 
     with pytest.raises(RuntimeError, match="terminal went away"):
-        await import_ocd(db, bigger, progress=failing_progress)
+        await import_ocd(db, bigger, progress=failing_progress, now=NOW)
     assert await table(db, divisions, "id") == before
     assert (await dataset_row(db, "ocd"))["imported_at"] == NOW
 
@@ -281,7 +281,7 @@ async def test_a_failure_part_way_leaves_the_previous_data(db, tmp_path):
 
 
 async def test_openstates_people_roles_emails_and_skipped_files(db):
-    await import_ocd(db, FIXTURES / "ocd.csv")
+    await import_ocd(db, FIXTURES / "ocd.csv", now=NOW)
     report = await import_openstates(db, FIXTURES / "openstates", now=NOW)
     folder = "data/wi/legislature"
     skipped = sorted(str(s) for s in report.skipped)
@@ -333,7 +333,7 @@ async def test_openstates_people_roles_emails_and_skipped_files(db):
 
 
 async def test_openstates_seats_resolve_against_the_divisions(db):
-    await import_ocd(db, FIXTURES / "ocd.csv")
+    await import_ocd(db, FIXTURES / "ocd.csv", now=NOW)
     report = await import_openstates(db, FIXTURES / "openstates", now=NOW)
     found = await seats(db)
     vt, ne = "ocd-division/country:us/state:vt", "ocd-division/country:us/state:ne"
@@ -354,7 +354,7 @@ async def test_openstates_seats_resolve_against_the_divisions(db):
 
 
 async def test_without_divisions_seats_are_built_unchecked_and_the_report_says_so(db):
-    report = await import_openstates(db, FIXTURES / "openstates")
+    report = await import_openstates(db, FIXTURES / "openstates", now=NOW)
     found = await seats(db)
     assert found["Quinn Example"][1] == ("lower", "99", f"{WI}/sldl:99", "2013-01-07")
     assert found["Pat Northex"][0][2] == f"{WI}/place:north_example"
@@ -370,7 +370,7 @@ async def test_a_file_that_cannot_be_read_rolls_the_roster_back(db, tmp_path):
     # row. It sorts after the first WI legislators, so their rows are already copied.
     (clone / "data/wi/legislature/Zz-Gone.yml").symlink_to(clone / "nowhere.yml")
     with pytest.raises(FileNotFoundError):
-        await import_openstates(db, clone)
+        await import_openstates(db, clone, now=NOW)
     assert (await table(db, roster_people, "id"), await table(db, roster_roles, "id")) == before
     assert (await dataset_row(db, "openstates"))["source"] == str(
         (FIXTURES / "openstates").resolve()
@@ -378,27 +378,27 @@ async def test_a_file_that_cannot_be_read_rolls_the_roster_back(db, tmp_path):
 
 
 async def test_the_data_folder_itself_is_accepted_and_the_hash_follows_the_files(db, tmp_path):
-    whole = await import_openstates(db, FIXTURES / "openstates")
-    again = await import_openstates(db, FIXTURES / "openstates")
+    whole = await import_openstates(db, FIXTURES / "openstates", now=NOW)
+    again = await import_openstates(db, FIXTURES / "openstates", now=NOW)
     assert whole.sha256 == again.sha256
     clone = tmp_path / "people"
     shutil.copytree(FIXTURES / "openstates", clone)
     (clone / "settings.yml").write_text("wi:\n  vacancies: []\n")
-    changed = await import_openstates(db, clone / "data")
+    changed = await import_openstates(db, clone / "data", now=NOW)
     assert changed.rows == whole.rows and changed.sha256 != whole.sha256
     with pytest.raises(ImportRefused, match="no data/<state>/legislature"):
-        await import_openstates(db, clone / "data" / "wi")
+        await import_openstates(db, clone / "data" / "wi", now=NOW)
 
 
 async def test_only_the_states_asked_for_are_read(db):
-    everything = await import_openstates(db, FIXTURES / "openstates")
-    only_ne = await import_openstates(db, FIXTURES / "openstates", states=["ne"])
+    everything = await import_openstates(db, FIXTURES / "openstates", now=NOW)
+    only_ne = await import_openstates(db, FIXTURES / "openstates", states=["ne"], now=NOW)
     assert dict(only_ne.counts)["vacancies"] == 1  # settings.yml's NE vacancy, not WI's
     assert 0 < only_ne.rows < everything.rows
     states = await db.fetch_all(sa.select(roster_people.c.state).distinct())
     assert [row[0] for row in states] == ["NE"]
     with pytest.raises(ImportRefused, match="no data/ folder for: tx"):
-        await import_openstates(db, FIXTURES / "openstates", states=["NE", "TX"])
+        await import_openstates(db, FIXTURES / "openstates", states=["NE", "TX"], now=NOW)
 
 
 # --- Congress ---
@@ -435,7 +435,9 @@ async def test_congress_members_from_their_last_term(db):
 
 
 async def test_real_dotgov_registry(db):
-    report = await import_dataset(db, "dotgov", shared_data("dotgov-data/current-full.csv"))
+    report = await import_dataset(
+        db, "dotgov", shared_data("dotgov-data/current-full.csv"), now=NOW
+    )
     assert (report.rows, report.skipped) == (16539, ())
     assert report.sha256.startswith("2cf70e99")
     rows = {
@@ -457,7 +459,7 @@ async def test_real_dotgov_registry(db):
 
 
 async def test_real_openstates_roster_resolves_the_handy_cases(db):
-    ocd = await import_ocd(db, shared_data("ocd-division-ids/country-us.sample.csv"))
+    ocd = await import_ocd(db, shared_data("ocd-division-ids/country-us.sample.csv"), now=NOW)
     assert (ocd.rows, ocd.skipped) == (19527, ())
     report = await import_openstates(
         db, shared_data("openstates-people"), now=NOW, states=FOUR_STATES
@@ -487,7 +489,9 @@ async def test_real_openstates_roster_resolves_the_handy_cases(db):
 
 
 async def test_real_congress_delegations(db):
-    report = await import_congress(db, shared_data("congress-legislators/legislators-current.yaml"))
+    report = await import_congress(
+        db, shared_data("congress-legislators/legislators-current.yaml"), now=NOW
+    )
     assert (report.rows, report.skipped) == (537, ())
     rows = await db.fetch_all(
         sa.select(congress_members.c.chamber, sa.func.count())

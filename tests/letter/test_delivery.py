@@ -23,6 +23,7 @@ from signon.tables import campaigns as campaigns_table
 from signon.verification import review
 from tests.emails import latest_email, link_in
 from tests.factories import (
+    NOW,
     confirm,
     log_in,
     make_campaign,
@@ -114,9 +115,9 @@ async def test_staff_deliver_a_closed_letter_and_the_public_pdf_is_that_file(cli
     assert audit["after"]["sha256"] == row["delivered_sha256"]
 
 
-async def test_the_delivered_pdf_never_changes_whatever_happens_later(client, db):
+async def test_the_delivered_pdf_never_changes_whatever_happens_later(client, db, process):
     await closed_letter(client, db)
-    delivered = await delivery.deliver_campaign(db, CLI, "eats-act", now=campaigns.now_utc())
+    delivered = await delivery.deliver_campaign(db, process, CLI, "eats-act", now=NOW)
     before = (await client.get("/c/eats-act/letter.pdf")).content
     # A signer withdraws after delivery, and staff reject another.
     withdraw = link_in((await latest_email(db, to="signer0@example.gov"))["body_text"], "withdraw")
@@ -127,26 +128,28 @@ async def test_the_delivered_pdf_never_changes_whatever_happens_later(client, db
     assert after == before
     assert hashlib.sha256(after).hexdigest() == delivered.sha256
     with pytest.raises(Conflict):
-        await delivery.deliver_campaign(db, CLI, "eats-act", now=campaigns.now_utc())
+        await delivery.deliver_campaign(db, process, CLI, "eats-act", now=NOW)
 
 
-async def test_only_a_closed_letter_with_signers_can_be_delivered(client, db):
+async def test_only_a_closed_letter_with_signers_can_be_delivered(client, db, process):
     await make_campaign(db)  # open
     with pytest.raises(Conflict, match="close it first"):
-        await delivery.deliver_campaign(db, CLI, "eats-act", now=campaigns.now_utc())
+        await delivery.deliver_campaign(db, process, CLI, "eats-act", now=NOW)
     await campaigns.close_campaign(db, CLI, "eats-act")
     with pytest.raises(Conflict, match="no verified signatory"):
-        await delivery.deliver_campaign(db, CLI, "eats-act", now=campaigns.now_utc())
+        await delivery.deliver_campaign(db, process, CLI, "eats-act", now=NOW)
     await make_campaign(db, slug="a-statement", status="closed", kind="statement")
     with pytest.raises(Conflict, match="statement"):
-        await delivery.deliver_campaign(db, CLI, "a-statement", now=campaigns.now_utc())
+        await delivery.deliver_campaign(db, process, CLI, "a-statement", now=NOW)
     await staff_client(client, db)
     refused = await press_deliver(client)
     assert refused.status_code == 409
     assert await db.fetch_val(sa.select(sa.func.count()).select_from(deliveries)) == 0
 
 
-async def test_a_change_during_the_render_is_caught_and_rendered_again(client, db, monkeypatch):
+async def test_a_change_during_the_render_is_caught_and_rendered_again(
+    client, db, monkeypatch, process
+):
     campaign = await make_campaign(db)
     await verified_signers(client, db, campaign, [dict(SIGNERS[0])])
     await sign(client, "eats-act", email="late@example.gov", full_name="Lee Late")
@@ -158,14 +161,14 @@ async def test_a_change_during_the_render_is_caught_and_rendered_again(client, d
     real_render = renders.render
     calls = []
 
-    async def render_while_staff_verify(doc):
+    async def render_while_staff_verify(doc, pool):
         calls.append(doc.total)
         if len(calls) == 1:  # staff verify the late signer while the first render runs
             await review.verify_signatures(db, CLI, campaign.id, [late_id])
-        return await real_render(doc)
+        return await real_render(doc, pool)
 
     monkeypatch.setattr(renders, "render", render_while_staff_verify)
-    done = await delivery.deliver_campaign(db, CLI, "eats-act", now=campaigns.now_utc())
+    done = await delivery.deliver_campaign(db, process, CLI, "eats-act", now=NOW)
     assert calls == [1, 2]
     assert done.signer_count == 2
     content = await document.delivered_pdf(db, campaign.id)
@@ -174,7 +177,7 @@ async def test_a_change_during_the_render_is_caught_and_rendered_again(client, d
 
 
 async def test_a_long_letter_is_prepared_in_the_background_then_delivered_as_prepared(
-    client, db, monkeypatch
+    client, db, monkeypatch, process
 ):
     monkeypatch.setattr(document, "INLINE_MAX_SIGNERS", 0)  # every letter counts as long
     await closed_letter(client, db)
@@ -188,7 +191,7 @@ async def test_a_long_letter_is_prepared_in_the_background_then_delivered_as_pre
     assert started.headers["retry-after"] == "3"
     row = await db.fetch_one(sa.select(campaigns_table))
     assert row["status"] == "closed"  # nothing is frozen before the PDF is ready
-    await renders.wait_for_background()
+    await process.wait_for_background()
 
     ready = await client.get("/staff/campaigns/eats-act/letter")
     assert ready.status_code == 200
@@ -204,20 +207,20 @@ async def test_a_long_letter_is_prepared_in_the_background_then_delivered_as_pre
 
 
 async def test_delivery_waits_for_a_render_in_progress_instead_of_rendering_twice(
-    client, db, monkeypatch
+    client, db, monkeypatch, process
 ):
     monkeypatch.setattr(document, "INLINE_MAX_SIGNERS", 0)
     await closed_letter(client, db)
     real_render, calls = renders.render, []
 
-    async def slow(doc):
+    async def slow(doc, pool):
         calls.append(doc.total)
         await asyncio.sleep(0.3)
-        return await real_render(doc)
+        return await real_render(doc, pool)
 
     monkeypatch.setattr(renders, "render", slow)
     assert (await client.get("/c/eats-act/letter.pdf")).status_code == 202  # render started
-    done = await delivery.deliver_campaign(db, CLI, "eats-act", now=campaigns.now_utc())
+    done = await delivery.deliver_campaign(db, process, CLI, "eats-act", now=NOW)
     assert calls == [4]  # the CLI's delivery took the render in progress
     served = await client.get("/c/eats-act/letter.pdf")
     assert hashlib.sha256(served.content).hexdigest() == done.sha256
@@ -253,14 +256,16 @@ async def test_a_state_packet_is_addressed_to_its_delegation_and_lists_its_signe
     assert (await client.get("/staff/campaigns/eats-act/packets/OH.pdf")).status_code == 404
 
 
-async def test_the_packets_zip_holds_one_pdf_per_state_with_signers(client, db, monkeypatch):
+async def test_the_packets_zip_holds_one_pdf_per_state_with_signers(
+    client, db, monkeypatch, process
+):
     monkeypatch.setattr(document, "INLINE_MAX_SIGNERS", 0)  # the ZIP renders in the background
     await closed_letter(client, db)
     await add_delegation(db)
     await staff_client(client, db)
     waiting = await client.get("/staff/campaigns/eats-act/packets.zip")
     assert waiting.status_code == 202
-    await renders.wait_for_background()
+    await process.wait_for_background()
     response = await client.get("/staff/campaigns/eats-act/packets.zip")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/zip"
@@ -273,16 +278,16 @@ async def test_the_packets_zip_holds_one_pdf_per_state_with_signers(client, db, 
     assert single.content == archive.read("eats-act-WI.pdf")  # the same render, reused
 
 
-async def test_packets_use_the_imported_congress_legislators(client, db):
+async def test_packets_use_the_imported_congress_legislators(client, db, process):
     from signon.importing.congress import import_congress
 
     path = shared_data("congress-legislators/legislators-current.yaml")
-    await import_congress(db, path)
+    await import_congress(db, path, now=NOW)
     rows = await db.fetch_all(sa.select(congress_members).where(congress_members.c.state == "VT"))
     assert rows, "the file has Vermont's delegation"
     await closed_letter(client, db, signers=[{"full_name": "Val Vermont", "state": "VT"}])
     campaign = await campaigns.get_campaign(db, "eats-act")
-    packet = await document.packet_pdf(db, campaign, "VT", now=campaigns.now_utc(), wait=True)
+    packet = await document.packet_pdf(db, process, campaign, "VT", now=NOW, wait=True)
     lines = text_lines(packet.content)
     for row in rows:
         title = "Senator" if row["chamber"] == "sen" else "Representative"

@@ -20,7 +20,13 @@ from pypdf import PdfReader
 
 from signon.audit import CLI
 from signon.letter import document, pdf, renders
-from signon.public.signatories import Signatory, fold, last_name
+from signon.public.signatories import (
+    Signatory,
+    fold,
+    group_by_state,
+    last_name,
+    sort_signatories,
+)
 from signon.tables import pdf_renders
 from signon.verification import review
 from tests.emails import latest_email, link_in
@@ -48,14 +54,15 @@ SIGNERS = [
 def test_signers_sort_by_last_name_ignoring_accents_and_suffixes():
     names = ["Zoe Adams", "Émile Ávila", "Bob Baker Jr.", "Ana Zimmerman", "Carla Aaron"]
     people = [Signatory(n, name, "Mayor", "X", "WI", None, None) for n, name in enumerate(names)]
-    ordered = [s.full_name for s in document.sort_signatories(people)]
+    ordered = [s.full_name for s in sort_signatories(people)]
     assert ordered == ["Carla Aaron", "Zoe Adams", "Émile Ávila", "Bob Baker Jr.", "Ana Zimmerman"]
     assert fold(last_name("Martin Luther King, III")) == "king"
 
 
 def test_states_sort_by_name_not_by_code():
     people = [Signatory(1, "A B", "Mayor", "X", code, None, None) for code in ("AL", "AK", "MN")]
-    assert [s.state for s in document.sort_signatories(people)] == ["AL", "AK", "MN"]
+    groups = group_by_state(sort_signatories(people))
+    assert [group.code for group in groups] == ["AL", "AK", "MN"]
 
 
 async def test_public_pdf_lists_verified_signers_by_state_then_last_name(client, db):
@@ -348,7 +355,7 @@ async def test_a_render_is_reused_until_the_list_changes(client, db):
 
 
 async def test_a_large_letter_answers_202_with_a_refreshing_page_then_the_pdf(
-    client, db, monkeypatch
+    client, db, monkeypatch, process
 ):
     monkeypatch.setattr(document, "INLINE_MAX_SIGNERS", 0)
     campaign = await make_campaign(db)
@@ -358,7 +365,7 @@ async def test_a_large_letter_answers_202_with_a_refreshing_page_then_the_pdf(
     assert '<meta http-equiv="refresh" content="3">' in waiting.text
     assert "being prepared" in waiting.text
     assert waiting.headers["retry-after"] == "3"
-    await renders.wait_for_background()
+    await process.wait_for_background()
     ready = await client.get("/c/eats-act/letter.pdf")
     assert ready.status_code == 200
     assert "Ana Díaz" in "\n".join(text_lines(ready.content))
@@ -405,7 +412,7 @@ async def test_a_failed_render_is_a_clear_503_and_is_retried_later(client, db, m
     campaign = await make_campaign(db)
     await verified_signers(client, db, campaign, [{"full_name": "Ana Díaz"}])
 
-    async def broken(doc):
+    async def broken(doc, pool):
         raise RuntimeError("the renderer crashed")
 
     monkeypatch.setattr(renders, "render", broken)
@@ -423,21 +430,21 @@ async def test_a_failed_render_is_a_clear_503_and_is_retried_later(client, db, m
 
 
 async def test_a_render_whose_process_died_is_taken_over_and_a_live_one_is_not(
-    client, db, monkeypatch
+    client, db, monkeypatch, process
 ):
     monkeypatch.setattr(document, "INLINE_MAX_SIGNERS", 0)
     campaign = await make_campaign(db)
     await verified_signers(client, db, campaign, [{"full_name": "Ana Díaz"}])
     assert (await client.get("/c/eats-act/letter.pdf")).status_code == 202
-    await renders.wait_for_background()
+    await process.wait_for_background()
     # The same render, pending as if a process were on it: first alive, then gone.
     await db.execute(pdf_renders.update().values(status="pending", pdf=None))
     assert (await client.get("/c/eats-act/letter.pdf")).status_code == 202
-    assert not renders._background  # a live render is left to its process
+    assert not process.background_renders  # a live render is left to its process
     stale = sa.text(f"interval '{renders.STALE_PENDING_SECONDS + 1} seconds'")
     await db.execute(pdf_renders.update().values(heartbeat_at=sa.func.now() - stale))
     assert (await client.get("/c/eats-act/letter.pdf")).status_code == 202
-    await renders.wait_for_background()
+    await process.wait_for_background()
     taken_over = await client.get("/c/eats-act/letter.pdf")
     assert taken_over.status_code == 200
     assert "Ana Díaz" in "\n".join(text_lines(taken_over.content))
@@ -449,9 +456,9 @@ async def test_a_render_in_progress_keeps_its_heartbeat(client, db, monkeypatch)
     await verified_signers(client, db, campaign, [{"full_name": "Ana Díaz"}])
     real_render = renders.render
 
-    async def slow(doc):
+    async def slow(doc, pool):
         await asyncio.sleep(0.5)
-        return await real_render(doc)
+        return await real_render(doc, pool)
 
     monkeypatch.setattr(renders, "render", slow)
     assert (await client.get("/c/eats-act/letter.pdf")).status_code == 200
@@ -464,9 +471,9 @@ async def test_requests_arriving_together_render_once(client, db, monkeypatch):
     await verified_signers(client, db, campaign, [{"full_name": "Ana Díaz"}])
     real_render, calls = renders.render, []
 
-    async def counted(doc):
+    async def counted(doc, pool):
         calls.append(doc)
-        return await real_render(doc)
+        return await real_render(doc, pool)
 
     monkeypatch.setattr(renders, "render", counted)
     answers = await asyncio.gather(*(client.get("/c/eats-act/letter.pdf") for _ in range(4)))

@@ -9,7 +9,9 @@ import asyncio
 import pytest
 import sqlalchemy as sa
 
+from signon import state
 from signon.audit import CLI
+from signon.coalescing import SingleFlight
 from signon.public import counts, signatories
 from signon.public.signatories import last_name, name_sort_key
 from signon.tables import campaign_counts, signatures
@@ -166,36 +168,38 @@ async def test_reading_the_count_uses_the_counts_table_not_signatures(client, db
 START = 1e9
 
 
-async def test_the_signatory_list_is_never_more_than_two_seconds_behind(client, db):
+async def test_the_signatory_list_is_never_more_than_two_seconds_behind(client, db, process):
     campaign = await make_campaign(db)
     found = await confirmed_signer(client, db, "a@example.gov", full_name="Ann Lee")
     await review.verify_signatures(db, CLI, campaign.id, [found])
-    summary = await counts.get_summary(db, "eats-act")
-    first = await signatories.get_signatories(db, summary, now=START)
+    summary = await counts.get_summary(db, process, "eats-act")
+    first = await signatories.get_signatories(db, process, summary, now=START)
     assert [item.full_name for item in first.items] == ["Ann Lee"]
     # A change no count sees (a district, written directly): served from the cache for at
     # most MAX_AGE_SECONDS, then read again.
     await db.execute(signatures.update().values(district="Ward 9"))
-    cached = await signatories.get_signatories(db, summary, now=START + 1.5)
+    cached = await signatories.get_signatories(db, process, summary, now=START + 1.5)
     assert cached.items[0].district == "3"
-    fresh = await signatories.get_signatories(db, summary, now=START + counts.MAX_AGE_SECONDS + 0.1)
+    fresh = await signatories.get_signatories(
+        db, process, summary, now=START + state.MAX_AGE_SECONDS + 0.1
+    )
     assert fresh.items[0].district == "Ward 9"
     # A change the counts see is read at once.
     second = await confirmed_signer(client, db, "b@example.gov", full_name="Bo Ray")
     await review.verify_signatures(db, CLI, campaign.id, [second])
-    summary = await counts.get_summary(db, "eats-act")
-    now = START + counts.MAX_AGE_SECONDS + 0.2
-    assert (await signatories.get_signatories(db, summary, now=now)).total == 2
+    summary = await counts.get_summary(db, process, "eats-act")
+    now = START + state.MAX_AGE_SECONDS + 0.2
+    assert (await signatories.get_signatories(db, process, summary, now=now)).total == 2
 
 
-async def test_an_unchanged_list_is_kept_with_what_was_derived_from_it(client, db):
+async def test_an_unchanged_list_is_kept_with_what_was_derived_from_it(client, db, process):
     campaign = await make_campaign(db)
     found = await confirmed_signer(client, db, "a@example.gov", full_name="Ann Lee")
     await review.verify_signatures(db, CLI, campaign.id, [found])
-    summary = await counts.get_summary(db, "eats-act")
-    first = await signatories.get_signatories(db, summary, now=START * 2)
+    summary = await counts.get_summary(db, process, "eats-act")
+    first = await signatories.get_signatories(db, process, summary, now=START * 2)
     assert first.derive("page", lambda: "made once") == "made once"
-    again = await signatories.get_signatories(db, summary, now=START * 2 + 5)  # read again
+    again = await signatories.get_signatories(db, process, summary, now=START * 2 + 5)  # read again
     assert again is first and again.derive("page", lambda: "made twice") == "made once"
 
 
@@ -208,7 +212,7 @@ def test_derived_values_are_bounded_oldest_first():
 
 
 def test_the_cache_forgets_on_a_new_version_after_max_age_and_beyond_its_size():
-    cache: counts.VersionedCache[str] = counts.VersionedCache(max_age=2.0, max_entries=2)
+    cache: state.VersionedCache[str] = state.VersionedCache(max_age=2.0, max_entries=2)
     cache.put("a", 1, "first", now=10.0)
     assert cache.get("a", 1, now=11.9) == "first"
     assert cache.get("a", 2, now=11.0) is None
@@ -219,7 +223,7 @@ def test_the_cache_forgets_on_a_new_version_after_max_age_and_beyond_its_size():
 
 
 async def test_concurrent_reads_share_one_query_and_failures_are_not_shared():
-    flight = counts.SingleFlight()
+    flight = SingleFlight()
     calls = 0
     release = asyncio.Event()
 

@@ -111,18 +111,18 @@ class Links:
         return f"https://signon.example/c/{slug}/withdraw/{token}"
 
 
-async def test_a_campaign_closed_after_it_was_read_refuses_the_insert(db):
+async def test_a_campaign_closed_after_it_was_read_refuses_the_insert(db, process):
     campaign = await make_campaign(db)  # read while open
     await campaigns.close_campaign(db, CLI, "eats-act")
     fields = parse_signature(official(1), campaign.allowed_levels)
     with pytest.raises(signatures_module.CampaignChanged):
         await signatures_module.sign_campaign(
-            db, campaign, fields, locale="en", links=Links(), now=NOW
+            db, process, campaign, fields, locale="en", links=Links(), now=NOW
         )
     assert await signature_rows(db) == []
 
 
-async def test_the_pre_rendered_email_is_the_email_the_templates_render(db):
+async def test_the_pre_rendered_email_is_the_email_the_templates_render(db, process):
     campaign = await make_campaign(db, title='Fair & <Square> "Deal"')
     signers = [
         {
@@ -144,7 +144,7 @@ async def test_the_pre_rendered_email_is_the_email_the_templates_render(db):
         set_locale(locale)
         for n, details in enumerate(signers * 2):  # the second time from the skeleton
             got = new_signatures.confirmation_email(
-                campaign, n, "nonce", "wnonce", details, Links()
+                process.email_skeletons, campaign, n, "nonce", "wnonce", details, Links()
             )
             confirm_url, withdraw_url = _urls(got[1])
             expected = render_email(
@@ -167,13 +167,13 @@ def _urls(text: str) -> tuple[str, str]:
     return found[0], found[1]
 
 
-async def test_inside_a_transaction_the_signature_is_written_within_it(db):
+async def test_inside_a_transaction_the_signature_is_written_within_it(db, process):
     campaign = await make_campaign(db)
     fields = parse_signature(official(1), campaign.allowed_levels)
     with pytest.raises(RuntimeError):
         async with db.transaction():
             await signatures_module.sign_campaign(
-                db, campaign, fields, locale="en", links=Links(), now=NOW
+                db, process, campaign, fields, locale="en", links=Links(), now=NOW
             )
             assert len(await signature_rows(db)) == 1
             raise RuntimeError("roll back")

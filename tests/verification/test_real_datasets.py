@@ -25,9 +25,11 @@ WI_REP = {
 
 
 async def import_all(db):
-    await import_dataset(db, "ocd", shared_data("ocd-division-ids/country-us.sample.csv"))
-    await import_dataset(db, "dotgov", shared_data("dotgov-data/current-full.csv"))
-    await import_dataset(db, "openstates", shared_data("openstates-people"), states=FOUR_STATES)
+    await import_dataset(db, "ocd", shared_data("ocd-division-ids/country-us.sample.csv"), now=NOW)
+    await import_dataset(db, "dotgov", shared_data("dotgov-data/current-full.csv"), now=NOW)
+    await import_dataset(
+        db, "openstates", shared_data("openstates-people"), states=FOUR_STATES, now=NOW
+    )
 
 
 async def test_the_sources_table_cases(client, db):

@@ -131,15 +131,15 @@ async def test_counts_follow_verifications_at_once(client, db):
     assert "0 verified signers" in html and "New Person" not in html
 
 
-async def _deliver(db):
+async def _deliver(db, process):
     """Close and deliver through the letter's own domain functions (signon/letter/delivery.py)."""
     await campaigns.close_campaign(db, CLI, "eats-act")
-    return await delivery.deliver_campaign(db, CLI, "eats-act", now=NOW)
+    return await delivery.deliver_campaign(db, process, CLI, "eats-act", now=NOW)
 
 
-async def test_a_delivered_campaign_shows_when_how_many_and_the_hash(client, db):
+async def test_a_delivered_campaign_shows_when_how_many_and_the_hash(client, db, process):
     await _with_signers(client, db)
-    delivered = await _deliver(db)
+    delivered = await _deliver(db, process)
     await withdraw(client, db, "w1@example.gov")
     html = (await client.get("/c/eats-act")).text
     delivery_section = _between(html, 'id="delivery-heading"', "</section>")
@@ -151,10 +151,10 @@ async def test_a_delivered_campaign_shows_when_how_many_and_the_hash(client, db)
     assert "con 5 firmas" in spanish and "1 firmante se ha retirado" in spanish
 
 
-async def test_withdrawals_before_delivery_are_not_counted_as_after(client, db):
+async def test_withdrawals_before_delivery_are_not_counted_as_after(client, db, process):
     await _with_signers(client, db)
     await withdraw(client, db, "w1@example.gov")
-    await _deliver(db)
+    await _deliver(db, process)
     html = (await client.get("/c/eats-act")).text
     assert "with 4 signatures" in html
     assert "withdrawn since the delivery" not in html

@@ -217,11 +217,11 @@ async def test_the_api_reads_and_sets_no_cookie(client, db):
     assert "set-cookie" not in spanish.headers
 
 
-async def test_a_delivered_campaign_gives_its_delivery(client, db):
+async def test_a_delivered_campaign_gives_its_delivery(client, db, process):
     campaign = await make_campaign(db)
     await verified_signer(client, db, campaign.id, "a@example.gov")
     await campaigns.close_campaign(db, CLI, "eats-act")
-    delivered = await delivery.deliver_campaign(db, CLI, "eats-act", now=NOW)
+    delivered = await delivery.deliver_campaign(db, process, CLI, "eats-act", now=NOW)
     body = assert_conforms(await client.get(f"{API}/eats-act"))
     assert body["status"] == "delivered"
     assert body["delivered_sha256"] == delivered.sha256

@@ -133,7 +133,7 @@ async def _queue(db, *addresses):
 
 
 async def test_a_message_that_cannot_be_built_or_is_refused_fails_alone(client, db, caplog):
-    from tests.conftest import log_in, make_staff
+    from tests.factories import log_in, make_staff
 
     inbox = PickyInbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())

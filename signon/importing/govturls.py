@@ -127,7 +127,7 @@ class GovtUrlsReader:
 
 
 async def import_govturls(
-    db: Database, path: Path, *, now: datetime | None = None, progress: Progress | None = None
+    db: Database, path: Path, *, now: datetime, progress: Progress | None = None
 ) -> ImportReport:
     """Replace the GSA list with the rows of `path` (1_govt_urls_full.csv)."""
     started = time.perf_counter()

@@ -276,7 +276,7 @@ async def _sign_as(http: httpx.AsyncClient, n: int, forwarded_for: str) -> int:
 
 
 async def test_forwarded_headers_count_only_from_trusted_proxies(db, database_url):
-    from tests.conftest import make_campaign
+    from tests.factories import make_campaign
 
     await make_campaign(db)
     # Default, no proxy trusted: even from 127.0.0.1, four "different" clients are one.
@@ -379,7 +379,7 @@ async def _redis_keys(url: str) -> int:
 
 
 async def test_redis_down_fails_no_request_and_recovers(db, database_url, redis_server, caplog):
-    from tests.conftest import make_campaign
+    from tests.factories import make_campaign
 
     await make_campaign(db)
     shared = {"redis_url": redis_server.url}

@@ -21,6 +21,7 @@ from signon.verification.places import (
     read_place,
     read_school_district,
 )
+from tests.factories import NOW
 from tests.shared_data import shared_data
 
 FORMS = Path(__file__).parent.parent / "fixtures" / "real_world_forms.txt"
@@ -48,7 +49,7 @@ CASES = [
 
 
 async def test_real_world_forms_resolve_right_or_to_none(db):
-    await import_dataset(db, "ocd", shared_data("ocd-division-ids/country-us.csv"))
+    await import_dataset(db, "ocd", shared_data("ocd-division-ids/country-us.csv"), now=NOW)
     right, wrong, missed = [], [], []
     for claim, expected in CASES:
         resolution = await resolve_office(db, district=None, **claim)

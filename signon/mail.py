@@ -152,6 +152,8 @@ async def deliver_due(db: Database, smtp_url: str | None, *, batch: int = 50) ->
                 .where(
                     email_outbox.c.status == "pending",
                     email_outbox.c.next_attempt_at <= sa.func.now(),
+                    # Invitations go at INVITE_RATE, one commit each (below).
+                    email_outbox.c.invitation_id.is_(None),
                 )
                 .order_by(email_outbox.c.id)
                 .limit(batch)
@@ -159,6 +161,9 @@ async def deliver_due(db: Database, smtp_url: str | None, *, batch: int = 50) ->
             )
             for row in rows:
                 delivered += await _attempt(db, smtp, row)
+        from signon.invitations.sending import deliver_invitations  # it imports mail
+
+        delivered += await deliver_invitations(db, smtp)
     finally:
         if smtp is not None:
             await smtp.close()

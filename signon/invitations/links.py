@@ -8,6 +8,7 @@ never expires: an old email's unsubscribe link must keep working.
 
 from __future__ import annotations
 
+from functools import cache, lru_cache
 from typing import Protocol
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
@@ -41,9 +42,15 @@ class _ClockedSigner(TimestampSigner):
         return int(self.clock) if self.clock is not None else super().get_timestamp()
 
 
+@cache
+def _secret() -> str:
+    return settings.secret_key()  # reads ./var/secret_key in development: once, not per link
+
+
+@lru_cache(maxsize=16)  # an import or a reminder round makes thousands with one clock
 def _serializer(salt: str, now: float | None) -> URLSafeTimedSerializer:
     signer = type("Signer", (_ClockedSigner,), {"clock": now})
-    return URLSafeTimedSerializer(settings.secret_key(), salt=salt, signer=signer)
+    return URLSafeTimedSerializer(_secret(), salt=salt, signer=signer)
 
 
 def make_invite_token(invitation_id: int, nonce: str, *, now: float | None = None) -> str:

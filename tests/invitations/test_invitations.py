@@ -245,3 +245,34 @@ async def test_staff_see_totals_per_invitee_and_states_without_signers(client, d
     assert "<td>2</td><td>1</td><td>0</td><td>0</td><td>1</td>" in page  # invited, queued…signed
     assert "States with invitees but no signers yet: WI." in page
     assert RIVERA in page and "<td>signed</td>" in page
+
+
+async def test_an_upload_of_10000_rows_is_invited_whole(client, db):
+    import time
+
+    await staff_session(client, db)
+    rows = "".join(f"member{n}@legis.wi.gov,Member {n},WI\n" for n in range(10_000))
+    started = time.monotonic()
+    response = await upload(client, ("email,full_name,state\n" + rows).encode())
+    elapsed = time.monotonic() - started
+    assert "Invited: 10000." in response.text
+    count = sa.select(sa.func.count()).select_from(email_outbox)
+    assert await db.fetch_val(count.where(email_outbox.c.kind == "invite")) == 10_000
+    assert elapsed < 60, elapsed
+
+
+async def test_the_cli_invites_from_a_file_and_reminds(client, db, database_url, tmp_path):
+    from signon import mail
+    from tests.test_cli import cli_env, run_signon
+
+    await make_campaign(db)
+    path = tmp_path / "invitees.csv"
+    path.write_bytes(CSV + b"bad,,,,,,,\n")
+    env = cli_env(database_url)
+    result = await run_signon("invite", "eats-act", str(path), cwd=tmp_path, env=env)
+    assert result.returncode == 0, result
+    assert "Invited 2; already invited 0; unsubscribed 0; rows not read 1." in result.stdout
+    assert "Line 4:" in result.stderr
+    await mail.deliver_due(db, None)
+    result = await run_signon("campaign", "remind", "eats-act", cwd=tmp_path, env=env)
+    assert "Reminders queued: 2." in result.stdout, result

@@ -243,6 +243,13 @@ email_outbox = sa.Table(
     sa.Column("headers", JSONB(none_as_null=True)),
     sa.CheckConstraint(_one_of("status", OUTBOX_STATES), name="status"),
     sa.Index("ix_email_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    # The worker takes the next pending invitation in id order, one at a time: without
+    # this, each look skips every message already sent (bench/invite_bench.py).
+    sa.Index(
+        "ix_email_outbox_pending_invitations",
+        "id",
+        postgresql_where=sa.text("status = 'pending' AND invitation_id IS NOT NULL"),
+    ),
 )
 
 # Every delivery attempt of an outbox message, successful or not.
@@ -509,4 +516,24 @@ email_unsubscribes = sa.Table(
     sa.Column("campaign_id", sa.Integer, sa.ForeignKey("campaigns.id", ondelete="SET NULL")),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
     sa.CheckConstraint("email = lower(email)", name="email_lower"),
+)
+
+# A signature submitted by the official's staff (SPEC section 7): who submitted it, and
+# whether its confirmation went to the official's roster email or to the submitter.
+staff_submissions = sa.Table(
+    "staff_submissions",
+    metadata,
+    sa.Column(
+        "signature_id",
+        sa.BigInteger,
+        sa.ForeignKey("signatures.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("submitter_name", sa.String(200), nullable=False),
+    sa.Column("submitter_email", sa.String(254), nullable=False),
+    # The official's address as the submitter typed it.
+    sa.Column("official_email", sa.String(254), nullable=False),
+    sa.Column("confirmation_to", sa.String(20), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.CheckConstraint(_one_of("confirmation_to", ("roster", "submitter")), name="confirmation_to"),
 )

@@ -1,4 +1,5 @@
-"""invitations, the unsubscribe list, and the outbox's invitation link and headers
+"""invitations, the unsubscribe list, the outbox's invitation link and headers, and
+signatures submitted by an official's staff
 
 Revision ID: 0006
 Revises: 0005
@@ -81,8 +82,39 @@ def upgrade() -> None:
         sa.CheckConstraint("email = lower(email)", name=op.f("ck_email_unsubscribes_email_lower")),
         sa.PrimaryKeyConstraint("email", name=op.f("pk_email_unsubscribes")),
     )
+    op.create_table(
+        "staff_submissions",
+        sa.Column("signature_id", sa.BigInteger, nullable=False),
+        sa.Column("submitter_name", sa.String(200), nullable=False),
+        sa.Column("submitter_email", sa.String(254), nullable=False),
+        sa.Column("official_email", sa.String(254), nullable=False),
+        sa.Column("confirmation_to", sa.String(20), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.text("now()"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["signature_id"],
+            ["signatures.id"],
+            name=op.f("fk_staff_submissions_signature_id_signatures"),
+            ondelete="CASCADE",
+        ),
+        sa.CheckConstraint(
+            "confirmation_to IN ('roster', 'submitter')",
+            name=op.f("ck_staff_submissions_confirmation_to"),
+        ),
+        sa.PrimaryKeyConstraint("signature_id", name=op.f("pk_staff_submissions")),
+    )
     op.add_column("email_outbox", sa.Column("invitation_id", sa.BigInteger))
     op.add_column("email_outbox", sa.Column("headers", JSONB))
+    op.create_index(
+        "ix_email_outbox_pending_invitations",
+        "email_outbox",
+        ["id"],
+        postgresql_where=sa.text("status = 'pending' AND invitation_id IS NOT NULL"),
+    )
     op.create_foreign_key(
         "fk_email_outbox_invitation_id_invitations",
         "email_outbox",
@@ -97,7 +129,9 @@ def downgrade() -> None:
     op.drop_constraint(
         "fk_email_outbox_invitation_id_invitations", "email_outbox", type_="foreignkey"
     )
+    op.drop_index("ix_email_outbox_pending_invitations", table_name="email_outbox")
     op.drop_column("email_outbox", "headers")
     op.drop_column("email_outbox", "invitation_id")
+    op.drop_table("staff_submissions")
     op.drop_table("email_unsubscribes")
     op.drop_table("invitations")

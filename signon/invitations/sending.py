@@ -26,6 +26,14 @@ from signon.invitations.invitees import INVITATION_KINDS
 from signon.tables import email_attempts, email_outbox, invitations
 
 WINDOW = timedelta(minutes=1)
+# The state is written in the statement, not bound: only then can the planner use the
+# partial index of pending invitations (a bound value might not be 'pending'), and not
+# walk past every message already sent, once for each message.
+_NEXT_SQL = """
+SELECT * FROM email_outbox
+WHERE status = 'pending' AND invitation_id IS NOT NULL AND next_attempt_at <= now()
+ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+"""
 
 
 async def budget(db: Database, rate: int) -> int:
@@ -66,17 +74,7 @@ async def deliver_invitations(db: Database, smtp: Any, *, rate: int | None = Non
     sent = 0
     while sent < allowed:
         async with db.transaction():
-            row = await db.fetch_one(
-                sa.select(email_outbox)
-                .where(
-                    email_outbox.c.status == "pending",
-                    email_outbox.c.kind.in_(INVITATION_KINDS),
-                    email_outbox.c.next_attempt_at <= sa.func.now(),
-                )
-                .order_by(email_outbox.c.id)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            )
+            row = await db.fetch_one(_NEXT_SQL)
             if row is None:
                 break
             error = await _send(mail, smtp, row)

@@ -17,6 +17,7 @@ from databases import Database
 
 from signon.audit import SYSTEM, Actor, record_audit
 from signon.campaigns import now_utc
+from signon.invitations.submitters import blocks_auto_verification, staff_submission_signals
 from signon.tables import campaigns, evidence, signatures
 from signon.verification.evidence import Claim, Signal, gather_evidence
 
@@ -45,6 +46,8 @@ def auto_verify_reason(signals: Sequence[Signal], policy: str) -> str | None:
     """Why the policy verifies these signals automatically, or None (pure)."""
     accepted = POLICY_STRENGTHS.get(policy, ())
     if not accepted or any(signal.strength == "strong_negative" for signal in signals):
+        return None
+    if blocks_auto_verification(signals):
         return None
     if not any(signal.kind == "jurisdiction_found" for signal in signals):
         return None
@@ -79,6 +82,7 @@ async def evaluate_signature(
         resolution, signals = await gather_evidence(
             db, claim, now=moment, signature_id=signature_id
         )
+        signals = [*signals, *await staff_submission_signals(db, signature_id)]
         await _store(db, signature_id, signals, resolution.division_id)
         reason = auto_verify_reason(signals, row["auto_verify"]) if apply_policy else None
         verified = bool(reason) and row["status"] == "confirmed"

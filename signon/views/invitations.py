@@ -16,12 +16,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Router
 
 from signon import campaigns, settings
+from signon.campaigns import Campaign
 from signon.errors import ValidationFailed
-from signon.i18n import LOCALES
+from signon.i18n import LOCALES, current_locale
 from signon.i18n import gettext_ as _
-from signon.invitations import csvfile, invitees, signing, sources, status
+from signon.invitations import csvfile, invitees, on_behalf, signing, sources, status
 from signon.invitations.links import read_unsubscribe_token
 from signon.offices import OFFICE_LEVELS
+from signon.signing.rules import parse_signature
 from signon.views.staff_auth import staff_required
 from signon.web import csrf
 from signon.web.csrf import read_form
@@ -249,3 +251,34 @@ async def remind(request: Request) -> Response:
     return RedirectResponse(
         request.url_for("invitations:staff", slug=campaign.slug), status_code=303
     )
+
+
+async def submit_for_official(
+    request: Request, campaign: Campaign, values: dict[str, str]
+) -> Response:
+    """The sign form, sent by the official's staff (views/signing.submit hands it here)."""
+    from signon.views.public import render_campaign_page
+    from signon.views.signing import AppLinks
+
+    errors: dict[str, list[str]] = {}
+    fields = submitter = None
+    try:
+        fields = parse_signature(values, campaign.allowed_levels)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    try:
+        submitter = on_behalf.parse_submitter(values)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if errors or fields is None or submitter is None:
+        return render_campaign_page(request, campaign, values, errors, 400)
+    await on_behalf.sign_for_official(
+        request.app.state.db,
+        campaign,
+        fields,
+        submitter,
+        locale=current_locale(),
+        links=AppLinks(request.app),
+        now=request.app.state.clock(),
+    )
+    return RedirectResponse(request.url_for("signing:thanks", slug=campaign.slug), status_code=303)

@@ -27,7 +27,7 @@ from signon.importing.openstates import is_current_role
 from signon.signing.new_signatures import Links
 from signon.signing.rules import SignatureFields
 from signon.signing.signatures import SignResult, sign_campaign
-from signon.tables import roster_people, roster_roles, staff_submissions
+from signon.tables import roster_people, roster_roles, signatures, staff_submissions
 
 FIELDS = ("for_official", "submitter_name", "submitter_email")
 
@@ -108,6 +108,8 @@ async def sign_for_official(
     email, else to the submitter's; the submitter is recorded and audited."""
     roster_email = await roster_email_for(db, fields, now=now)
     signing = dataclasses.replace(fields, email=roster_email or submitter.email)
+    if not roster_email:
+        await _check_one_official_per_address(db, campaign, signing)
     async with db.transaction():
         result = await sign_campaign(db, campaign, signing, locale=locale, links=links, now=now)
         values = {
@@ -131,3 +133,27 @@ async def sign_for_official(
             after={**values, "submitter_name": submitter.name},
         )
     return result
+
+
+async def _check_one_official_per_address(
+    db: Database, campaign: Campaign, signing: SignatureFields
+) -> None:
+    """A signature is one per address and campaign: the submitter's address, already
+    holding another official's signature, cannot take a second one (it would be read as
+    a change of the first)."""
+    name = await db.fetch_val(
+        sa.select(signatures.c.full_name).where(
+            signatures.c.campaign_id == campaign.id, signatures.c.email == signing.email
+        )
+    )
+    if name is not None and name != signing.full_name:
+        raise ValidationFailed(
+            {
+                "submitter_email": [
+                    _(
+                        "This address already submitted a signature for another official "
+                        "on this campaign. Use the official's own address, or another one."
+                    )
+                ]
+            }
+        )

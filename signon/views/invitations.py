@@ -29,7 +29,16 @@ from signon.web import csrf
 from signon.web.csrf import read_form
 from signon.web.templating import flash, render
 
-PAGE_FIELDS = ("full_name", "title", "office_level", "state", "jurisdiction", "district", "phone")
+PAGE_FIELDS = (
+    "full_name",
+    "title",
+    "office_level",
+    "state",
+    "jurisdiction",
+    "district",
+    "phone",
+    "organization",
+)
 ONE_CLICK = "List-Unsubscribe=One-Click"
 
 

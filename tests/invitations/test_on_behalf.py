@@ -81,3 +81,14 @@ async def test_a_bad_staff_submission_keeps_what_was_typed(client, db):
     assert response.status_code == 400
     assert 'value="Sam Aide"' in response.text and "Enter your own email" in response.text
     assert await db.fetch_val(sa.select(sa.func.count()).select_from(signatures)) == 0
+
+
+async def test_one_submitter_address_cannot_hold_two_officials_signatures(client, db):
+    await make_campaign(db)
+    first = {**RIVERA, "full_name": "Ana Díaz", "state": "MN", "office_level": "municipal",
+             "jurisdiction": "Saint Paul", "district": "", "title": "Council Member"}  # fmt: skip
+    assert (await sign(client, **first, **AIDE)).status_code == 303
+    second = await sign(client, **{**first, "full_name": "Bo Lee"}, **AIDE)
+    assert second.status_code == 400 and "another official" in second.text
+    names = [row[0] for row in await db.fetch_all(sa.select(signatures.c.full_name))]
+    assert names == ["Ana Díaz"]

@@ -607,3 +607,71 @@ def export_csv(slug: str, output: str) -> None:
     text = _run(work)
     Path(output).write_text(text, encoding="utf-8", newline="")
     click.echo(f"Wrote {output} ({max(text.count(chr(10)) - 1, 0):,} signatures).")
+
+
+def _invite_links() -> Any:
+    from starlette.routing import Router
+
+    from signon.views.invitations import RouteLinks
+    from signon.views.routes import routes
+
+    return RouteLinks(Router(routes()))
+
+
+@main.command("invite")
+@click.argument("slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--language",
+    type=click.Choice(["en", "es"]),
+    default="en",
+    show_default=True,
+    help="The emails' language for rows without a `language` column.",
+)
+def invite(slug: str, file: str, language: str) -> None:
+    """Invite the addresses of a CSV file to campaign SLUG (headers: the signature field
+    names, `email` required). Bad rows are listed with their line; the others are invited,
+    each once per campaign, and queued for the worker."""
+    from pathlib import Path
+
+    from signon import campaigns
+    from signon.audit import CLI
+    from signon.invitations import csvfile, invitees
+
+    found = csvfile.read_invitees(Path(file).read_bytes())
+    for bad in found.bad_rows:
+        click.echo(f"Line {bad.line}: {bad.reason}", err=True)
+
+    async def work(db: Database) -> Any:
+        campaign = await campaigns.get_campaign(db, slug)
+        return await invitees.add_invitees(
+            db,
+            CLI,
+            campaign,
+            found.invitees,
+            source="csv",
+            links=_invite_links(),
+            default_locale=language,
+        )
+
+    result = _run(work)
+    click.echo(
+        f"Invited {result.invited}; already invited {result.already_invited}; "
+        f"unsubscribed {result.unsubscribed}; rows not read {len(found.bad_rows)}."
+    )
+
+
+@campaign.command("remind")
+@click.argument("slug")
+def remind_campaign(slug: str) -> None:
+    """Queue a reminder to every invitee of SLUG who has neither signed nor unsubscribed
+    (at most two reminders each)."""
+    from signon import campaigns
+    from signon.audit import CLI
+    from signon.invitations import invitees
+
+    async def work(db: Database) -> int:
+        campaign = await campaigns.get_campaign(db, slug)
+        return await invitees.send_reminders(db, CLI, campaign, links=_invite_links(), now=None)
+
+    click.echo(f"Reminders queued: {_run(work)}.")

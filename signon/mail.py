@@ -170,6 +170,9 @@ async def deliver_due(
                 if row is None:
                     break
                 delivered += await _attempt(db, smtp, row)
+        from signon.invitations.sending import deliver_invitations  # it imports mail
+
+        delivered += await deliver_invitations(db, smtp)
     finally:
         if smtp is not None:
             await smtp.close()
@@ -181,6 +184,8 @@ _NEXT_DUE = (
     .where(
         email_outbox.c.status == OutboxStatus.PENDING,
         email_outbox.c.next_attempt_at <= sa.func.now(),
+        # Invitations go at INVITE_RATE, one commit each (signon/invitations/sending.py).
+        email_outbox.c.invitation_id.is_(None),
     )
     .order_by(email_outbox.c.id)
     .limit(1)

@@ -31,6 +31,9 @@ SIGN_RATE_LIMIT: str = config("SIGN_RATE_LIMIT", default="20/hour")
 MIN_FILL_SECONDS: float = config("MIN_FILL_SECONDS", cast=float, default=3.0)
 TOKEN_MAX_AGE_DAYS: int = config("TOKEN_MAX_AGE_DAYS", cast=int, default=14)
 PORT: int = config("PORT", cast=int, default=8000)
+# Invitations sent per minute by the worker (reminders included), and how long their links work.
+INVITE_RATE: int = config("INVITE_RATE", cast=int, default=60)
+INVITE_MAX_AGE_DAYS: int = config("INVITE_MAX_AGE_DAYS", cast=int, default=60)
 _SECRET_KEY: Secret | None = config("SECRET_KEY", cast=Secret, default=None)
 # Operations (SPEC section 3, docs/deploy.md): which proxies' forwarded headers are trusted
 # (none by default, so no client can forge its address), asyncpg's statement cache (off

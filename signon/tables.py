@@ -43,6 +43,9 @@ AUTO_VERIFY_POLICIES = tuple(AutoVerify)
 SIGNATURE_STATES = tuple(SignatureStatus)
 EVIDENCE_STRENGTHS = tuple(Strength)
 OUTBOX_STATES = tuple(OutboxStatus)
+INVITATION_STATES = ("queued", "sent", "opened", "signed", "bounced", "unsubscribed")
+INVITATION_SOURCES = ("csv", "earlier", "roster")
+MAX_REMINDERS = 2
 
 
 def _one_of(column: str, values: Iterable[str]) -> str:
@@ -251,8 +254,19 @@ email_outbox = sa.Table(
     sa.Column("last_error", sa.String(2000)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
     sa.Column("sent_at", sa.DateTime(timezone=True)),
+    # An invitation's or reminder's message: sent at INVITE_RATE, a bounce marks it.
+    sa.Column("invitation_id", sa.BigInteger, sa.ForeignKey("invitations.id", ondelete="CASCADE")),
+    # Extra headers (List-Unsubscribe and its One-Click post, the campaign's From name).
+    sa.Column("headers", JSONB(none_as_null=True)),
     sa.CheckConstraint(_one_of("status", OutboxStatus), name="status"),
     sa.Index("ix_email_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    # The worker takes the next pending invitation in id order, one at a time: without
+    # this, each look skips every message already sent (bench/invite_bench.py).
+    sa.Index(
+        "ix_email_outbox_pending_invitations",
+        "id",
+        postgresql_where=sa.text("status = 'pending' AND invitation_id IS NOT NULL"),
+    ),
 )
 
 # Every delivery attempt of an outbox message, successful or not.
@@ -495,4 +509,65 @@ audit_log = sa.Table(
     sa.Column("before", JSONB(none_as_null=True)),
     sa.Column("after", JSONB(none_as_null=True)),
     sa.Index("ix_audit_log_at", "at"),
+)
+
+invitations = sa.Table(
+    "invitations",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("campaign_id", sa.Integer, sa.ForeignKey("campaigns.id"), nullable=False),
+    sa.Column("email", sa.String(254), nullable=False),
+    # The invitee's language for the emails (en, es).
+    sa.Column("locale", sa.String(8), nullable=False, server_default="en"),
+    # What the sign page is filled in with: the signature fields the import gave.
+    sa.Column("details", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("source", sa.String(20), nullable=False),
+    # Invited from the roster: the person whose roster email this is.
+    sa.Column("roster_person_id", sa.String(100)),
+    sa.Column("status", sa.String(20), nullable=False, server_default="queued"),
+    sa.Column("reminders", sa.Integer, nullable=False, server_default="0"),
+    # Signed into the link's token: replacing it revokes every link sent.
+    sa.Column("nonce", sa.String(64), nullable=False),
+    sa.Column("signature_id", sa.BigInteger, sa.ForeignKey("signatures.id", ondelete="SET NULL")),
+    sa.Column("invited_by", sa.String(254), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("sent_at", sa.DateTime(timezone=True)),
+    sa.Column("opened_at", sa.DateTime(timezone=True)),
+    sa.Column("signed_at", sa.DateTime(timezone=True)),
+    sa.Column("bounced_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("campaign_id", "email", name="uq_invitations_campaign_email"),
+    sa.CheckConstraint(_one_of("status", INVITATION_STATES), name="status"),
+    sa.CheckConstraint(_one_of("source", INVITATION_SOURCES), name="source"),
+    sa.CheckConstraint(f"reminders BETWEEN 0 AND {MAX_REMINDERS}", name="reminders"),
+    sa.CheckConstraint("email = lower(email)", name="email_lower"),
+)
+
+# Addresses that asked for no more invitations: from any campaign, for good.
+email_unsubscribes = sa.Table(
+    "email_unsubscribes",
+    metadata,
+    sa.Column("email", sa.String(254), primary_key=True),
+    sa.Column("campaign_id", sa.Integer, sa.ForeignKey("campaigns.id", ondelete="SET NULL")),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.CheckConstraint("email = lower(email)", name="email_lower"),
+)
+
+# A signature submitted by the official's staff (SPEC section 7): who submitted it, and
+# whether its confirmation went to the official's roster email or to the submitter.
+staff_submissions = sa.Table(
+    "staff_submissions",
+    metadata,
+    sa.Column(
+        "signature_id",
+        sa.BigInteger,
+        sa.ForeignKey("signatures.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("submitter_name", sa.String(200), nullable=False),
+    sa.Column("submitter_email", sa.String(254), nullable=False),
+    # The official's address as the submitter typed it.
+    sa.Column("official_email", sa.String(254), nullable=False),
+    sa.Column("confirmation_to", sa.String(20), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.CheckConstraint(_one_of("confirmation_to", ("roster", "submitter")), name="confirmation_to"),
 )

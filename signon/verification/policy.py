@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from databases import Database
 
 from signon.audit import SYSTEM, Actor, record_audit
+from signon.invitations.submitters import blocks_auto_verification, staff_submission_signals
 from signon.offices import OFFICE_FIELDS
 from signon.tables import campaigns, evidence, signatures
 from signon.verification.evidence import Claim, Signal, gather_evidence
@@ -57,6 +58,8 @@ def auto_verify_reason(signals: Sequence[Signal], policy: str) -> str | None:
     accepted = POLICY_STRENGTHS.get(policy, ())
     if not accepted or any(signal.strength == Strength.STRONG_NEGATIVE for signal in signals):
         return None
+    if blocks_auto_verification(signals):
+        return None
     if not any(signal.kind == "jurisdiction_found" for signal in signals):
         return None
     best = next((s for s in sort_signals(signals) if s.strength in accepted), None)
@@ -87,6 +90,7 @@ async def evaluate_signature(
         resolution, signals = await gather_evidence(
             db, claim, now=moment, signature_id=signature_id
         )
+        signals = [*signals, *await staff_submission_signals(db, signature_id)]
         await _store(db, signature_id, signals, resolution.division_id)
         reason = auto_verify_reason(signals, row["auto_verify"]) if apply_policy else None
         verified = bool(reason) and row["status"] == SignatureStatus.CONFIRMED

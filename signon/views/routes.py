@@ -17,6 +17,7 @@ from signon import settings
 from signon.views import (
     api,
     health,
+    invitations,
     letters,
     public,
     public_api,
@@ -73,6 +74,25 @@ def routes() -> list[BaseRoute]:
         post("/c/{slug}/confirm/{token}", signing.confirm, "signing:confirm_submit"),
         get("/c/{slug}/withdraw/{token}", signing.withdraw_page, "signing:withdraw"),
         post("/c/{slug}/withdraw/{token}", signing.withdraw, "signing:withdraw_submit"),
+        get("/c/{slug}/i/{token}", invitations.invite_page, "invitations:page"),
+        post("/c/{slug}/i/{token}", invitations.invite_sign, "invitations:sign"),
+        get("/unsubscribe/{token}", invitations.unsubscribe_page, "invitations:unsubscribe"),
+        post("/unsubscribe/{token}", invitations.unsubscribe, "invitations:unsubscribe_submit"),
+        get("/staff/campaigns/{slug}/invitations", invitations.staff_page, "invitations:staff"),
+        post("/staff/campaigns/{slug}/invitations", invitations.upload, "invitations:upload"),
+        post(
+            "/staff/campaigns/{slug}/invitations/earlier",
+            invitations.from_earlier,
+            "invitations:earlier",
+        ),
+        post(
+            "/staff/campaigns/{slug}/invitations/roster",
+            invitations.from_roster,
+            "invitations:roster",
+        ),
+        post(
+            "/staff/campaigns/{slug}/invitations/remind", invitations.remind, "invitations:remind"
+        ),
         get("/c/{slug}/letter.pdf", letters.public_pdf, "letters:pdf"),
         get("/staff/campaigns/{slug}/letter", letters.staff_page, "letters:staff"),
         get("/staff/campaigns/{slug}/letter.pdf", letters.staff_pdf, "letters:staff_pdf"),

@@ -17,9 +17,11 @@ from signon.campaigns import Campaign
 from signon.errors import ValidationFailed
 from signon.i18n import current_locale
 from signon.i18n import gettext_ as _
+from signon.invitations import on_behalf
 from signon.offices import OFFICE_LEVELS
 from signon.signing import formguard, signatures
 from signon.signing.rules import FIELDS, parse_signature
+from signon.views import invitations
 from signon.web.csrf import read_form
 from signon.web.ratelimit import client_address
 from signon.web.templating import flash, render
@@ -87,7 +89,7 @@ async def submit(request: Request) -> Response:
     db, process = request.app.state.db, request.app.state.process
     campaign = await campaigns.get_campaign_to_sign(db, process, request.path_params["slug"])
     form = await read_form(request)
-    values = {name: str(form.get(name) or "") for name in FIELDS}
+    values = {name: str(form.get(name) or "") for name in (*FIELDS, *on_behalf.FIELDS)}
     raw = {key: str(value) for key, value in form.items()}
     if formguard.looks_automated(raw, request.app.state.min_fill_seconds):
         # One neutral message for every bot check: it never says which check failed.
@@ -97,6 +99,8 @@ async def submit(request: Request) -> Response:
         )
         return render_campaign_page(request, campaign, values, {"form": [message]}, 400)
     await request.app.state.limiter.hit("sign", client_address(request))
+    if values["for_official"]:  # the official's staff, signing for them
+        return await invitations.submit_for_official(request, campaign, values)
     try:
         fields = parse_signature(values, campaign.allowed_levels)
         await signatures.sign_campaign(

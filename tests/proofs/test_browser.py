@@ -282,6 +282,9 @@ async def test_keyboard_only_signing(browser: Browser, site: str, db: Database) 
     assert await focused_id(page) == "phone"
     await page.keyboard.press("Tab")
     assert await focused_id(page) == "organization"
+    for name in ("for_official", "submitter_name", "submitter_email"):  # for officials' staff
+        await page.keyboard.press("Tab")
+        assert await focused_id(page) == name
     await page.keyboard.press("Tab")
     assert await page.evaluate("document.activeElement.type") == "submit"
     await page.keyboard.press("Enter")

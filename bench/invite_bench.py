@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import public_bench as harness  # bench/ is on sys.path when this file runs as a script
@@ -85,7 +86,13 @@ async def queue_invitations(url: str, count: int) -> float:
             for n in range(count)
         ]
         result = await invitees.add_invitees(
-            db, CLI, campaign, found, source="csv", links=RouteLinks(Router(routes()))
+            db,
+            CLI,
+            campaign,
+            found,
+            source="csv",
+            links=RouteLinks(Router(routes())),
+            now=datetime.now(UTC),
         )
         assert result.invited == count, result
     finally:

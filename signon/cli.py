@@ -652,6 +652,7 @@ def invite(slug: str, file: str, language: str) -> None:
             source="csv",
             links=_invite_links(),
             default_locale=language,
+            now=_now(),
         )
 
     result = _run(work)
@@ -672,6 +673,6 @@ def remind_campaign(slug: str) -> None:
 
     async def work(db: Database) -> int:
         campaign = await campaigns.get_campaign(db, slug)
-        return await invitees.send_reminders(db, CLI, campaign, links=_invite_links(), now=None)
+        return await invitees.send_reminders(db, CLI, campaign, links=_invite_links(), now=_now())
 
     click.echo(f"Reminders queued: {_run(work)}.")

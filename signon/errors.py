@@ -224,3 +224,22 @@ class PdfUnavailable(ServiceUnavailable):
 class ImportRefused(DomainError):
     """The file as a whole cannot be imported (wrong format, missing columns); nothing
     changes. Raised with its reason, which names the file."""
+
+
+# Invitations (signon/invitations/).
+
+
+class CampaignNotInviting(Conflict):
+    text = N_("Invitations can be sent only while a campaign is open.")
+
+
+class InvalidInvitation(DomainError):
+    text = N_("This invitation link is not valid. Use the link in your most recent email.")
+
+
+class AlreadySigned(Conflict):
+    text = N_("You have already signed from this invitation. Thank you.")
+
+
+class InvitationCampaignClosed(Conflict):
+    text = N_("This campaign is no longer taking signatures.")

@@ -20,7 +20,7 @@ from databases import Database
 
 from signon.audit import Actor, record_audit
 from signon.campaigns import Campaign
-from signon.errors import Conflict
+from signon.errors import CampaignNotInviting
 from signon.i18n import DEFAULT_LOCALE
 from signon.i18n import gettext_ as _
 from signon.invitations.csvfile import Invitee
@@ -37,10 +37,6 @@ class AddResult:
     invited: int
     already_invited: int
     unsubscribed: int
-
-
-class CampaignNotInviting(Conflict):
-    """Invitations are for a campaign that takes signatures."""
 
 
 _NEXT_IDS_SQL = "SELECT array_agg(nextval('invitations_id_seq')) FROM generate_series(1, $1)"
@@ -87,7 +83,7 @@ async def add_invitees(
     now: datetime,
 ) -> AddResult:
     """Invite these addresses to `campaign`, each email queued with its invitation."""
-    if not campaign.accepts_signaturesnow:
+    if not campaign.accepts_signatures(now):
         raise CampaignNotInviting(_("Invitations can be sent only while a campaign is open."))
     roster_ids = roster_ids or {}
     async with db.transaction(), db.connection() as connection:
@@ -198,7 +194,7 @@ async def send_reminders(
     db: Database, actor: Actor, campaign: Campaign, *, links: InviteLinks, now: datetime | None
 ) -> int:
     """Queue one reminder to each remindable invitee; how many were queued."""
-    if not campaign.accepts_signaturesnow:
+    if not campaign.accepts_signatures(now):
         raise CampaignNotInviting(_("Reminders can be sent only while a campaign is open."))
     async with db.transaction():
         rows = await db.fetch_all(_remindable(campaign.id).with_for_update(of=invitations))

@@ -14,16 +14,12 @@ from typing import Protocol
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from signon import settings
-from signon.errors import DomainError
+from signon.errors import InvalidInvitation
 from signon.i18n import gettext_ as _
 
 INVITE_SALT = "signon.invitation"
 UNSUBSCRIBE_SALT = "signon.unsubscribe"
 MAX_TOKEN_LENGTH = 500
-
-
-class InvalidInvitation(DomainError):
-    status = 400
 
 
 class InviteLinks(Protocol):

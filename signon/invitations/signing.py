@@ -19,7 +19,7 @@ from databases import Database
 
 from signon.audit import Actor, record_audit
 from signon.campaigns import Campaign, get_campaign
-from signon.errors import Conflict, NotFound
+from signon.errors import AlreadySigned, InvitationCampaignClosed, NotFound
 from signon.i18n import gettext_ as _
 from signon.invitations.links import InvalidInvitation, read_invite_token
 from signon.invitations.status import record_opened
@@ -31,14 +31,6 @@ from signon.verification.policy import evaluate_signature
 SIGNER = Actor(label="signer")
 INBOX_SIGNAL = "invitation_inbox"
 _DETAILS = ("full_name", "title", "office_level", "jurisdiction", "state", "district", "phone")
-
-
-class AlreadySigned(Conflict):
-    pass
-
-
-class InvitationCampaignClosed(Conflict):
-    pass
 
 
 @dataclass(frozen=True)
@@ -64,7 +56,7 @@ def _check(row: Any, slug: str, nonce: str) -> dict[str, Any]:
 
 
 def _check_open(campaign: Campaign, now: datetime | None) -> None:
-    if not campaign.accepts_signaturesnow:
+    if not campaign.accepts_signatures(now):
         raise InvitationCampaignClosed(_("This campaign is no longer taking signatures."))
 
 

@@ -21,6 +21,14 @@ from signon.web.templating import render
 # Every named domain error and the status it answers (tests/web/test_errors_table.py
 # checks that none is missing). A subclass not listed answers its nearest listed base's.
 STATUS: dict[type[e.DomainError], int] = {
+    # The kinds first: an error not listed by name takes its kind's status.
+    e.NotFound: 404,
+    e.Conflict: 409,
+    e.Forbidden: 403,
+    e.TooManyAttempts: 429,
+    e.ServiceUnavailable: 503,
+    e.InvalidLink: 400,
+    e.InvalidInvitation: 400,
     e.ValidationFailed: 400,  # the JSON API answers 422 itself, with every field's errors
     e.ImportRefused: 400,
     e.LinkMalformed: 400,
@@ -53,6 +61,9 @@ STATUS: dict[type[e.DomainError], int] = {
     e.LoginThrottled: 429,
     e.SubmissionsThrottled: 429,
     e.PdfUnavailable: 503,
+    e.CampaignNotInviting: 409,
+    e.AlreadySigned: 409,
+    e.InvitationCampaignClosed: 409,
 }
 
 

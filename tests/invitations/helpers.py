@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from databases import Database
 
 from signon.tables import email_outbox, invitations
-from tests.conftest import csrf_from
+from tests.forms import csrf_from
 
 STAFF_PAGE = "/staff/campaigns/eats-act/invitations"
 CSV = (

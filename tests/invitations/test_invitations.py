@@ -6,10 +6,10 @@ import sqlalchemy as sa
 
 from signon.invitations.signing import open_invitation
 from signon.tables import audit_log, email_outbox, evidence, invitations, signatures
-from tests.conftest import NOW, form_post, log_in, make_campaign, make_staff
+from tests.factories import NOW, log_in, make_campaign, make_staff, sign
+from tests.forms import form_post
 from tests.invitations.helpers import CSV, STAFF_PAGE, invitation_email, link, statuses, upload
-from tests.signing_helpers import sign
-from tests.verification_fixtures import load_world
+from tests.world import load_world
 
 ANA = "ana.diaz@stpaul.gov"
 RIVERA = "rep.rivera@legis.wisconsin.gov"
@@ -263,7 +263,7 @@ async def test_an_upload_of_10000_rows_is_invited_whole(client, db):
 
 async def test_the_cli_invites_from_a_file_and_reminds(client, db, database_url, tmp_path):
     from signon import mail
-    from tests.test_cli import cli_env, run_signon
+    from tests.processes import cli_env, run_signon
 
     await make_campaign(db)
     path = tmp_path / "invitees.csv"

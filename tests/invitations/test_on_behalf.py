@@ -6,9 +6,9 @@ import sqlalchemy as sa
 from signon.errors import ValidationFailed
 from signon.invitations.on_behalf import parse_submitter
 from signon.tables import audit_log, email_outbox, evidence, signatures, staff_submissions
-from tests.conftest import make_campaign
-from tests.signing_helpers import confirm, link_in, sign
-from tests.verification_fixtures import load_world
+from tests.emails import link_in
+from tests.factories import confirm, make_campaign, sign
+from tests.world import load_world
 
 RIVERA = {
     "full_name": "Dana Rivera",

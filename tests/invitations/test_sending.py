@@ -19,9 +19,8 @@ from signon.invitations import invitees
 from signon.invitations.csvfile import Invitee
 from signon.tables import email_outbox, invitations
 from signon.views.invitations import RouteLinks
-from tests.conftest import NOW, make_campaign
-from tests.test_cli import cli_env
-from tests.test_mail import free_port
+from tests.factories import NOW, make_campaign
+from tests.processes import cli_env, free_port
 
 
 class Inbox:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 LEGISLATIVE = {"upper": ("sldu",), "lower": ("sldl",), "legislature": ("sldu", "sldl", "ward")}
@@ -77,6 +78,7 @@ def district_slug(district: str) -> str:
     return re.sub(r"\s+", "_", district.strip().lower())
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and called for every role of a claimed seat
 def seat_key(district: str) -> str:
     """A district's letters and digits, ordinals as numbers and "and" dropped: "Second
     Essex and Middlesex", "2nd Essex & Middlesex" and "2nd_essex_and_middlesex" agree."""
@@ -84,14 +86,15 @@ def seat_key(district: str) -> str:
     return "".join(ORDINALS.get(word, word) for word in words if word and word != "and")
 
 
-def district_spellings(district: str) -> list[str]:
+@lru_cache(maxsize=1 << 16)
+def district_spellings(district: str) -> tuple[str, ...]:
     """The district as written, then its other spellings (module docstring), once each."""
     text = " ".join(district.split())
     spellings = [text, _WARD.sub("", text)]
     lettered = _LETTERED.match(text)
     if lettered:
         spellings.append(lettered.group(1))
-    return list(dict.fromkeys(spellings))
+    return tuple(dict.fromkeys(spellings))
 
 
 def is_at_large(district: str) -> bool:

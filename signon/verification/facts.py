@@ -89,8 +89,8 @@ class Facts:
     imported: dict[str, datetime] = field(default_factory=dict)
     # Only in facts loaded whole: for resolving claims in memory.
     seats: dict[str, DivisionIndex] = field(default_factory=dict)
-    # (id, bare place name, type) of each current division that is not a seat.
-    places: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    # (id, bare place name, type, name) of each current division that is not a seat.
+    places: dict[str, list[tuple[str, str, str, str]]] = field(default_factory=dict)
 
 
 _ROLES = sa.select(
@@ -195,7 +195,7 @@ async def load_facts(db: Database) -> Facts:
         )
     )
     seat_rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    places: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    places: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
     for row in rows:
         if row["state"] is None:
             continue
@@ -204,7 +204,8 @@ async def load_facts(db: Database) -> Facts:
                 (row["id"], row["same_as"], row["valid_through"], row["openstates_district"])
             )
         elif row["same_as"] is None and row["valid_through"] is None:
-            places[row["state"]].append((row["id"], base_place_name(row["name"]), row["type"]))
+            place = (row["id"], base_place_name(row["name"]), row["type"], row["name"])
+            places[row["state"]].append(place)
     facts.seats = {state: DivisionIndex.from_rows(found) for state, found in seat_rows.items()}
     facts.places = dict(places)
     return facts
@@ -223,7 +224,7 @@ def resolve_in_memory(facts: Facts, claim: Claim) -> Resolution:
     matches = tuple(
         sorted(
             division_id
-            for division_id, place, kind in facts.places.get(claim.state, ())
+            for division_id, place, kind, _ in facts.places.get(claim.state, ())
             if (not types or kind in types)
             and (division_id.endswith(f"/{kind}:{slug}") or place == base)
         )

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from signon.importing.seats import districts_fit
 from signon.verification.divisions import name_key
 from signon.verification.jurisdictions import Resolution, base_place_name, chamber_of
-from signon.verification.names import names_match
+from signon.verification.names import names_match, same_written_name
 
 if TYPE_CHECKING:
     from signon.verification.facts import Facts, Registered, RosterRole
@@ -186,17 +186,26 @@ def former_signals(
     strong: bool,
 ) -> list[Signal]:
     """A retired member, or one whose role has ended, never counts in favour: matched by
-    name at the seat, or by email anywhere. Never skipped because an email matched; only
-    an address that a current holder of the name given also has (an inherited mailbox)
-    does not make its former owner's record count against them."""
-    holders = {role.person_id for role in seat_roles if role.is_current(today)}
+    name at the seat, or by email anywhere. An email match alone never skips this (a
+    seat's mailbox passes on); only a claimant whom the roster names, with this email, as
+    a current holder of the seat is not judged by a former record (an inherited
+    mailbox's old owner, or the same person's earlier file: many mayors have one)."""
+    holders = [role for role in seat_roles if role.is_current(today)]
+    holder_ids = {role.person_id for role in holders}
     at_seat = {id(role) for role in seat_roles}
     for role in [*seat_roles, *email_roles]:
-        if role.is_current(today) or role.person_id in holders:
+        if role.is_current(today) or role.person_id in holder_ids:
             continue
-        by_name = names_match(claim.full_name, role.names())
+        if strong:
+            # Judged by the name as written: a former holder's own name that is no
+            # current holder's (a father's, where the son holds the seat) still counts.
+            if same_written_name(claim.full_name, role.names()) and not any(
+                same_written_name(claim.full_name, holder.names()) for holder in holders
+            ):
+                return [_former(claim, role, today, facts, "name")]
+            continue
         by_email = claim.email in role.emails
-        if (by_name and (by_email or id(role) in at_seat)) or (by_email and not strong):
+        if by_email or (id(role) in at_seat and names_match(claim.full_name, role.names())):
             return [_former(claim, role, today, facts, "email" if by_email else "name")]
     return []
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlalchemy as sa
 from databases import Database
@@ -66,6 +67,7 @@ def ocd_slug(name: str) -> str:
     return re.sub(r"[^a-z0-9~\-]+", "_", base_place_name(name)).strip("_")
 
 
+@lru_cache(maxsize=1 << 12)
 def chamber_of(title: str, state: str) -> str | None:
     """upper, lower or None, from the title (SPEC 1); Nebraska's and DC's one chamber is
     `legislature`, as the roster types their roles."""

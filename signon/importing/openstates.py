@@ -266,10 +266,16 @@ def read_sections(data: bytes) -> bytes | None:
 
 def load_yaml(data: bytes, where: str, *, sections: bool = False) -> Any:
     """Parse one file; BadRecord (with the line, when YAML knows it) if it cannot be read.
-    With `sections`, only what a person record reads is parsed (read_sections)."""
+    With `sections`, only what a person record reads is parsed (read_sections); a file
+    that fails so is parsed whole, so its error is reported as it always was."""
     text = read_sections(data) if sections else None
+    if text is not None:
+        try:
+            return yaml.load(text, Loader=YAML_LOADER)  # noqa: S506 (a safe loader)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+            pass
     try:
-        return yaml.load(data if text is None else text, Loader=YAML_LOADER)  # noqa: S506
+        return yaml.load(data, Loader=YAML_LOADER)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark is not None else ""

@@ -124,12 +124,15 @@ def _role(row: Any) -> RosterRole:
     )
 
 
-def _index_roles(facts: Facts, roles: Iterable[RosterRole]) -> None:
+def _index_roles(
+    facts: Facts, seat_roles: Iterable[RosterRole], email_roles: Iterable[RosterRole]
+) -> None:
     by_seat: dict[str, list[RosterRole]] = defaultdict(list)
     by_email: dict[str, list[RosterRole]] = defaultdict(list)
-    for role in roles:
+    for role in seat_roles:
         if role.division_id:
             by_seat[role.division_id].append(role)
+    for role in email_roles:
         for email in dict.fromkeys((*role.emails, *role.staff_emails)):
             by_email[email].append(role)
     facts.roles_at, facts.roles_by_email = dict(by_seat), dict(by_email)
@@ -162,14 +165,14 @@ async def facts_for_claim(db: Database, claim: Claim, resolution: Resolution) ->
     facts = Facts()
     await _common(db, facts, claim.state)
     listed = sa.literal([claim.email], type_=roster_people.c.emails.type)
-    query = _ROLES.where(
+    seats = _ROLES.where(roster_roles.c.division_id.in_(list(resolution.candidates)))
+    emails = _ROLES.where(
         sa.or_(
-            roster_roles.c.division_id.in_(list(resolution.candidates)),
-            roster_people.c.emails.contains(listed),
-            roster_people.c.staff_emails.contains(listed),
+            roster_people.c.emails.contains(listed), roster_people.c.staff_emails.contains(listed)
         )
     )
-    _index_roles(facts, [_role(row) for row in await db.fetch_all(query)])
+    at_seats = [_role(row) for row in await db.fetch_all(seats)] if resolution.candidates else []
+    _index_roles(facts, at_seats, [_role(row) for row in await db.fetch_all(emails)])
     labels = email_domain(claim.email).split(".")
     parents = [".".join(labels[i:]) for i in range(len(labels) - 1)]
     rows = await db.fetch_all(sa.select(dotgov_domains).where(dotgov_domains.c.domain.in_(parents)))
@@ -181,7 +184,8 @@ async def load_facts(db: Database) -> Facts:
     """Every fact of every imported dataset, for judging many claims in memory."""
     facts = Facts()
     await _common(db, facts, None)
-    _index_roles(facts, [_role(row) for row in await db.fetch_all(_ROLES)])
+    roles = [_role(row) for row in await db.fetch_all(_ROLES)]
+    _index_roles(facts, roles, roles)
     facts.domains = _registered(await db.fetch_all(sa.select(dotgov_domains)))
     rows = await db.fetch_all(
         sa.select(

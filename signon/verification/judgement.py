@@ -124,9 +124,9 @@ def roster_signals(
         found += _holder_signals(claim, role, facts)
     strong = any(signal.kind == "roster_email" for signal in found)
     found += former_signals(claim, seat_roles, email_roles, today, facts, strong=strong)
-    seat = {id(role) for role in seat_roles}
+    seat = set(seat_roles)
     for role in email_roles:
-        if role.is_current(today) and id(role) not in seat and claim.email in role.emails:
+        if role.is_current(today) and role not in seat and claim.email in role.emails:
             found.append(_other_office(claim, role, resolution, facts))
     return found
 
@@ -192,7 +192,7 @@ def former_signals(
     mailbox's old owner, or the same person's earlier file: many mayors have one)."""
     holders = [role for role in seat_roles if role.is_current(today)]
     holder_ids = {role.person_id for role in holders}
-    at_seat = {id(role) for role in seat_roles}
+    at_seat = set(seat_roles)
     for role in [*seat_roles, *email_roles]:
         if role.is_current(today) or role.person_id in holder_ids:
             continue
@@ -205,7 +205,7 @@ def former_signals(
                 return [_former(claim, role, today, facts, "name")]
             continue
         by_email = claim.email in role.emails
-        if by_email or (id(role) in at_seat and names_match(claim.full_name, role.names())):
+        if by_email or (role in at_seat and names_match(claim.full_name, role.names())):
             return [_former(claim, role, today, facts, "email" if by_email else "name")]
     return []
 

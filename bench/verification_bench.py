@@ -15,6 +15,8 @@ throwaway database is made and dropped) and ../shared/data. The full OCD file an
   tests/verification/roster_claims.py (every current legislator and mayor, and the
   perturbed claims), facts loaded once, against "trivial": a per-claim function that
   only looks the email up in the same facts. Claims per second.
+- parse: reading and parsing the person files alone (CPU seconds), only the sections a
+  record reads (openstates.read_sections) against whole files.
 - database path: gather_evidence (as at confirmation: resolution and facts read per
   claim) on a sample of the same claims, against the same trivial function.
 The medians of --repeat runs are printed, wall-clock seconds, with the ratios.
@@ -150,6 +152,24 @@ async def bench_import(db: Any, url: str, repeat: int) -> dict[str, float]:
     }
 
 
+def bench_parse(repeat: int) -> dict[str, float]:
+    """Reading and parsing every person file (no database): only the sections a record
+    reads, against the whole files."""
+    found: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(repeat):
+        for sections in (True, False):
+            reader = OpenStatesReader(DATA / "openstates-people", None)
+            reader.sections = sections
+            started = time.process_time()
+            for _record in reader.people_records():
+                pass
+            found[sections].append(time.process_time() - started)
+    return {
+        "sections_s": statistics.median(found[True]),
+        "whole_s": statistics.median(found[False]),
+    }
+
+
 def bench_engine(facts: Facts, repeat: int) -> dict[str, float]:
     cases = all_cases(facts, TODAY)
     claims = [case.claim for case in cases]
@@ -212,6 +232,12 @@ async def run(url: str, args: argparse.Namespace) -> None:
             f"(Python CPU {found['import_cpu_s']:.2f} s); COPY of the same rows "
             f"{found['copy_s']:.2f} s; ratio {ratio:.1f}x; goal 15 s: "
             f"{'met' if found['import_s'] <= 15 else 'NOT met'}"
+        )
+        parse = bench_parse(args.repeat)
+        print(
+            f"parse   person files, CPU: {parse['sections_s']:.2f} s reading only the sections "
+            f"a record reads; {parse['whole_s']:.2f} s whole; ratio "
+            f"{parse['whole_s'] / parse['sections_s']:.2f}x"
         )
         started = time.perf_counter()
         facts = await load_facts(db)

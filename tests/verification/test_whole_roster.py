@@ -9,11 +9,14 @@ recall is asserted at the issue's thresholds, and the rates are printed (pytest 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import AsyncIterator
 
 import pytest
+from databases import Database
 
 from signon.importing import import_dataset
 from signon.tables import metadata
+from signon.verification.evidence import gather_evidence
 from signon.verification.facts import Facts, load_facts, resolve_in_memory
 from signon.verification.judgement import judge
 from signon.verification.policy import auto_verify_reason
@@ -25,7 +28,8 @@ US_STATES = 50  # with DC and PR: the roster's jurisdictions are a subset of the
 
 
 @pytest.fixture(scope="module")
-async def facts(app) -> Facts:
+async def imported(app) -> AsyncIterator[Database]:
+    """The whole roster imported, for this module's tests; emptied after them."""
     paths = {
         "ocd": shared_data("ocd-division-ids/country-us.csv"),
         "dotgov": shared_data("dotgov-data/current-full.csv"),
@@ -35,10 +39,15 @@ async def facts(app) -> Facts:
     try:
         for name, path in paths.items():
             await import_dataset(db, name, path, now=NOW)
-        return await load_facts(db)
+        yield db
     finally:
         tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
         await db.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(scope="module")
+async def facts(imported: Database) -> Facts:
+    return await load_facts(imported)
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +111,18 @@ def test_mayors_with_a_current_term_verify_with_their_roster_email(verdicts):
     rate, count = _rate(verdicts, "mayor_honest")
     print(f"\nmayors: {rate:.2%} of {count} auto-verified")
     assert count >= 200 and rate >= 0.95
+
+
+async def test_the_database_path_judges_as_the_memory_path(imported, facts, verdicts):
+    """One engine: at confirmation, evidence is the same judgement over the facts read for
+    the claim (a sample of every kind of case)."""
+    sample = [case for case, _, _ in verdicts][::97]
+    assert len(sample) > 500
+    for case in sample:
+        resolution, stored = await gather_evidence(imported, case.claim, now=NOW)
+        in_memory = resolve_in_memory(facts, case.claim)
+        expected = judge(case.claim, in_memory, facts, TODAY)
+        assert resolution.division_id == in_memory.division_id, case.claim
+        assert [(s.kind, s.strength, s.detail) for s in stored] == [
+            (s.kind, s.strength, s.detail) for s in expected
+        ], case.claim

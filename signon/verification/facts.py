@@ -54,6 +54,7 @@ class RosterRole:
     division_id: str | None
     start_date: str | None
     end_date: str | None
+    state: str = ""  # the person's folder (USPS code)
 
     def is_current(self, today: str) -> bool:
         """Holds the role today: not retired, started, and not ended (ISO dates compare)."""
@@ -105,6 +106,7 @@ _ROLES = sa.select(
     roster_people.c.emails,
     roster_people.c.staff_emails,
     roster_people.c.retired,
+    roster_people.c.state,
 ).select_from(roster_roles.join(roster_people))
 
 
@@ -121,6 +123,7 @@ def _role(row: Any) -> RosterRole:
         division_id=row["division_id"],
         start_date=row["start_date"],
         end_date=row["end_date"],
+        state=row["state"],
     )
 
 

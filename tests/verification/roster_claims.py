@@ -41,8 +41,7 @@ def title_of(role: RosterRole, state: str) -> str:
 
 
 def state_of(role: RosterRole) -> str:
-    part = (role.division_id or "").split("/")[2]
-    return part.partition(":")[2].upper()
+    return role.state
 
 
 def _people(facts: Facts) -> dict[str, list[RosterRole]]:
@@ -66,12 +65,23 @@ def legislator_claim(role: RosterRole, email: str, name: str) -> Claim:
     )
 
 
+def _every_role(facts: Facts) -> set[RosterRole]:
+    """Every role of the facts, those whose seat did not resolve (no division) too."""
+    return {
+        role
+        for index in (facts.roles_at, facts.roles_by_email)
+        for roles in index.values()
+        for role in roles
+    }
+
+
 def current_legislators(facts: Facts, today: str) -> list[RosterRole]:
+    """Every current legislator with a roster email, seat resolved or not (one that did
+    not resolve counts as a miss)."""
     return sorted(
         (
             role
-            for roles in facts.roles_at.values()
-            for role in roles
+            for role in _every_role(facts)
             if role.type in LEGISLATIVE_ROLE_TYPES
             and role.is_current(today)
             and role.emails
@@ -85,8 +95,7 @@ def current_mayors(facts: Facts, today: str) -> list[RosterRole]:
     return sorted(
         (
             role
-            for roles in facts.roles_at.values()
-            for role in roles
+            for role in _every_role(facts)
             if role.type == "mayor"
             and role.is_current(today)
             and role.emails
@@ -223,7 +232,9 @@ def mayor_cases(facts: Facts, today: str) -> Iterator[Case]:
     names = place_names(facts)
     for number, role in enumerate(mayors):
         claim = mayor_claim(role, names, role.emails[0], role.name)
-        if claim is None:
+        if claim is None:  # the roster's place did not resolve: counted as a miss
+            claim = Claim(role.emails[0], role.name, "Mayor", "municipal", "", role.state, None)
+            yield Case("mayor_honest", claim, True, role)
             continue
         yield Case("mayor_honest", claim, True, role)
         stranger = mayors[(number + len(mayors) // 2) % len(mayors)]

@@ -78,9 +78,11 @@ STATES: dict[str, str] = {
     "PR": "Puerto Rico", "VI": "U.S. Virgin Islands",
 }  # fmt: skip
 
+# A prefix is a whole word ("Addison-1" keeps its "Ad"). "Ward 3" is stored as "3", as
+# signatures always were; the seat lookup reads "3" as DC's "Ward 3" (importing/seats.py).
 _DISTRICT_PREFIX = re.compile(
-    r"^(?:district|dist\.?|ward|ad|sd|hd|house district|senate district|assembly district)"
-    r"[\s\-#:]*",
+    r"^(?:house district|senate district|assembly district|district|dist\.?|ward|ad|sd|hd)"
+    r"(?![a-z])[\s\-#:]*",
     re.IGNORECASE,
 )
 

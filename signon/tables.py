@@ -373,6 +373,9 @@ roster_people = sa.Table(
     # Filed under retired/ upstream.
     sa.Column("retired", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("source", sa.String(300), nullable=False),
+    # The evidence engine finds a confirmed email's people with @> at every confirmation.
+    sa.Index("ix_roster_people_emails", "emails", postgresql_using="gin"),
+    sa.Index("ix_roster_people_staff_emails", "staff_emails", postgresql_using="gin"),
 )
 
 roster_roles = sa.Table(

@@ -27,6 +27,12 @@ from signon.verification.review import QueueItem
         ("Chittenden-19", "Chittenden-19"),
         ("  Chittenden   Central ", "Chittenden Central"),
         ("Senate District 32", "32"),
+        ("Addison-1", "Addison-1"),
+        ("Ward 1", "1"),
+        ("AD15", "15"),
+        ("Dist. 4", "4"),
+        ("Fourth Middlesex", "Fourth Middlesex"),
+        ("1A", "1A"),
     ],
 )
 def test_districts_are_read_as_the_legislature_names_them(typed, expected):

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlalchemy as sa
 from databases import Database
 
+from signon.importing.seats import DivisionIndex, state_division
 from signon.tables import divisions
 from signon.verification.divisions import (
     MAX_SUGGESTIONS,
@@ -53,8 +55,12 @@ _SUFFIXES = re.compile(
     r"municipality|school district|public schools|unified school district))+$"
 )
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
-UPPER_TITLES = ("senator", "senate")
+UPPER_TITLES = ("senator", "senate", "senador", "senadora")
+# One chamber: Nebraska's legislature, DC's council (whatever the title says).
+UNICAMERAL = ("NE", "DC")
 LOWER_TITLES = (
+    "representante",
+    "camara",
     "representative",
     "assembly",
     "delegate",
@@ -79,21 +85,18 @@ def ocd_slug(name: str) -> str:
     return re.sub(r"[^a-z0-9~\-]+", "_", base_place_name(name)).strip("_")
 
 
+@lru_cache(maxsize=1 << 12)
 def chamber_of(title: str, state: str) -> str | None:
-    """upper, lower or None, from the title (SPEC 1); Nebraska has one chamber (upper)."""
-    if state == "NE":
-        return "upper"
+    """upper, lower or None, from the title (SPEC 1); Nebraska's and DC's one chamber is
+    `legislature`, as the roster types their roles."""
+    if state in UNICAMERAL:
+        return "legislature"
     words = name_key(title)
     if any(word in words for word in UPPER_TITLES):
         return "upper"
     if any(word in words for word in LOWER_TITLES):
         return "lower"
     return None
-
-
-def district_slug(district: str) -> str:
-    """How OCD spells a legislative district: "Chittenden-19" -> "chittenden-19"."""
-    return re.sub(r"\s+", "_", district.strip().lower())
 
 
 @dataclass(frozen=True)
@@ -124,13 +127,13 @@ async def resolve_office(
 ) -> Resolution:
     """The division a claimed office names. `chosen` is the division staff picked in
     "Edit office": it stands while it is current and fits the state and the level."""
-    state_id = state_division_id(state)
+    state_id = state_division(state)
     if chosen:
         return await _resolve_chosen(db, chosen, office_level, state)
     if office_level == "state_legislature":
         if not district:
             return _state_only(state_id, jurisdiction)
-        return await _resolve_seat(db, state, state_id, title, district)
+        return await _resolve_seat(db, state, title, district)
     if office_level == "statewide" or (state == "DC" and office_level in ("municipal", "county")):
         return await _resolve_state_wide(db, state, state_id, jurisdiction, district)
     if office_level not in LOCAL_TYPES:
@@ -148,14 +151,7 @@ async def resolve_office(
         matches = choose_school_districts(rows, place)
     else:
         matches = choose_places(rows, office_level, place, title)
-    return _resolution(matches, f"{jurisdiction} ({state})")
-
-
-def state_division_id(state: str) -> str:
-    """DC is a district and the territories are territories in OCD; the rest are states
-    (OCD's state:pr, state:gu, ... are aliases of the territory ids)."""
-    kind = {"DC": "district", **dict.fromkeys(TERRITORIES, "territory")}.get(state, "state")
-    return f"ocd-division/country:us/{kind}:{state.lower()}"
+    return resolution_of(matches, f"{jurisdiction} ({state})")
 
 
 def _state_only(state_id: str, jurisdiction: str) -> Resolution:
@@ -265,9 +261,30 @@ async def _is_consolidated(db: Database, division_id: str) -> bool:
     return bool(await db.fetch_val(query))
 
 
-async def _resolve_seat(
-    db: Database, state: str, state_id: str, title: str, district: str | None
+async def _resolve_seat(db: Database, state: str, title: str, district: str | None) -> Resolution:
+    """The claimed seat, by the rules the roster import resolves its own seats with."""
+    rows = await db.fetch_all(
+        sa.select(
+            divisions.c.id,
+            divisions.c.same_as,
+            divisions.c.valid_through,
+            divisions.c.openstates_district,
+        ).where(
+            divisions.c.state == state,
+            divisions.c.type.in_(("sldu", "sldl", "ward", "state", "district", "territory")),
+        )
+    )
+    index = DivisionIndex.from_rows(
+        (row["id"], row["same_as"], row["valid_through"], row["openstates_district"])
+        for row in rows
+    )
+    return seat_resolution(index, state, title, district)
+
+
+def seat_resolution(
+    index: DivisionIndex, state: str, title: str, district: str | None
 ) -> Resolution:
+    """A claimed legislative seat against the state's divisions (pure)."""
     chamber = chamber_of(title, state)
     if not district:
         return Resolution(False, None, (), "A state legislator's district was not given.")
@@ -278,9 +295,8 @@ async def _resolve_seat(
             (),
             f"The title “{title}” does not say which chamber (Senator or Representative).",
         )
-    kind = "sldu" if chamber == "upper" else "sldl"
-    wanted = f"{state_id}/{kind}:{district_slug(district)}"
-    return await _by_ids(db, [wanted], f"{state} {chamber} district {district}")
+    found = None if index.empty else index.claimed_seat(state, chamber, district)
+    return resolution_of((found,) if found else (), f"{state} {chamber} district {district}")
 
 
 async def _by_ids(db: Database, ids: list[str], label: str) -> Resolution:
@@ -291,10 +307,10 @@ async def _by_ids(db: Database, ids: list[str], label: str) -> Resolution:
     )
     current = [row for row in rows if row["valid_through"] is None]
     matches = tuple(sorted({row["same_as"] or row["id"] for row in current}))
-    return _resolution(matches, label)
+    return resolution_of(matches, label)
 
 
-def _resolution(matches: tuple[str, ...], label: str) -> Resolution:
+def resolution_of(matches: tuple[str, ...], label: str) -> Resolution:
     if not matches:
         return Resolution(False, None, (), f"No current OCD division was found for {label}.")
     if len(matches) == 1:

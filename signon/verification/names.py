@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from nicknames import NickNamer
 from rapidfuzz import fuzz
@@ -50,6 +50,7 @@ def _plain(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
+@lru_cache(maxsize=1 << 16)  # the same roster names are parsed for claim after claim
 def parse_name(text: str) -> PersonName | None:
     """Split a name into given names and a family name.
 
@@ -93,6 +94,13 @@ def _family_matches(typed: PersonName, roster: PersonName) -> bool:
     typed_full = " ".join((*typed.given[1:], typed.family)).replace("-", " ")
     roster_family = roster.family.replace("-", " ")
     return typed_full.endswith(roster_family) and len(roster_family) >= 4
+
+
+def same_written_name(typed: str, roster_names: Iterable[str]) -> bool:
+    """True when `typed` is one of `roster_names` as written (case, accents, commas and
+    suffixes aside), not only a name that may be the same person's."""
+    mine = parse_name(typed)
+    return mine is not None and any(parse_name(name) == mine for name in roster_names)
 
 
 def names_match(typed: str, roster_names: Iterable[str]) -> bool:

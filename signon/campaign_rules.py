@@ -7,6 +7,7 @@ Pure functions, no I/O: the staff form, the CLI and the demo validate through
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from signon.errors import ValidationFailed
+from signon.i18n import gettext_ as _
 from signon.offices import OFFICE_LEVELS
 from signon.tables import AUTO_VERIFY_POLICIES, CAMPAIGN_KINDS
 
@@ -30,6 +32,11 @@ LIMITS = {
     "sign_off": 200,
     "sponsor": 200,
 }
+# Printed on one line, and the title is the confirmation email's Subject header: a pasted
+# line break there (CR, LF, U+2028 from a word processor) made every email fail to build.
+SINGLE_LINE = ("title", "summary", "addressee", "salutation", "sign_off")
+# Zero-width (non-)joiners are format characters that some scripts need in names.
+_ALLOWED_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
 MAX_SPONSORS = 30
 MAX_GOAL = 1_000_000
 
@@ -68,8 +75,8 @@ def parse_campaign_fields(data: Mapping[str, Any]) -> CampaignFields:
             errors.setdefault(name, []).append(f"Enter {label or 'a value'}.")
         elif len(value) > LIMITS[name]:
             errors.setdefault(name, []).append(f"Use at most {LIMITS[name]:,} characters.")
-        if "\x00" in value:
-            errors.setdefault(name, []).append("Remove the invisible control characters.")
+        if "\x00" in value or (name in SINGLE_LINE and breaks_a_line(value)):
+            errors.setdefault(name, []).append(_one_line_message())
         return value
 
     slug = text("slug", True, "a short address, like eats-act-2026").lower()
@@ -108,6 +115,20 @@ def parse_campaign_fields(data: Mapping[str, Any]) -> CampaignFields:
         auto_verify=auto_verify,
         sponsors=sponsors,
         **values,
+    )
+
+
+def _one_line_message() -> str:
+    return _("Keep this on one line: remove line breaks and invisible control characters.")
+
+
+def breaks_a_line(value: str) -> bool:
+    """Whether `value` holds a control, format or line-separator character (but the
+    zero-width joiners): any of them can end a header line or hide text."""
+    return any(
+        unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs")
+        and char not in _ALLOWED_FORMAT_CHARACTERS
+        for char in value
     )
 
 
@@ -155,7 +176,11 @@ def _parse_sponsors(raw: str, errors: dict[str, list[str]]) -> tuple[str, ...]:
         name = " ".join(line.split())
         if name and name.lower() not in (n.lower() for n in names):
             names.append(name)
-    if any(len(name) > LIMITS["sponsor"] for name in names):
+    if any(breaks_a_line(name) for name in names):
+        errors["sponsors"] = [
+            _("Write one sponsor per line, without invisible control characters.")
+        ]
+    elif any(len(name) > LIMITS["sponsor"] for name in names):
         errors["sponsors"] = [
             f"Each sponsor's name may have at most {LIMITS['sponsor']} characters."
         ]

@@ -80,7 +80,7 @@ def _has_control_characters(value: str) -> bool:
         # ~40 µs for its nine fields (bench/load_bench.py).
         return not value.isprintable()
     return any(
-        unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs")
+        unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")
         and char not in _ALLOWED_FORMAT_CHARACTERS
         for char in value
     )
@@ -105,8 +105,13 @@ def parse_signature(data: Mapping[str, object], allowed_levels: Iterable[str]) -
             errors[name] = [_required_message(name)]
         elif len(value) > LIMITS[name]:
             errors[name] = [_("Use at most %(limit)d characters.") % {"limit": LIMITS[name]}]
-        elif _has_control_characters(value):
-            errors[name] = [_("Remove the invisible control characters.")]
+        elif raw and _has_control_characters(raw):
+            # Checked as sent, before spaces are tidied: a line break (CR, LF, U+2028,
+            # U+0085) is refused, not quietly joined, since these fields are one line
+            # in the letter and in the confirmation email.
+            errors[name] = [
+                _("Keep this on one line: remove line breaks and invisible control characters.")
+            ]
         values[name] = value
     _check_people_text(values, errors)
     levels = [level for level in OFFICE_LEVELS if level in set(allowed_levels)]

@@ -17,10 +17,11 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from signon import db as database
-from signon import errors, settings
+from signon import errors, settings, staff
 from signon.campaigns import now_utc
 from signon.i18n import API_PREFIX, LocaleMiddleware
 from signon.views.routes import routes
+from signon.web.bodylimit import BodyLimitMiddleware
 from signon.web.public_cache import PublicResponseCache
 from signon.web.ratelimit import RateLimiter
 
@@ -126,6 +127,7 @@ def create_app(
                 ),
             ),
             Middleware(SecurityHeadersMiddleware),
+            Middleware(BodyLimitMiddleware),
             Middleware(
                 SiteSessionMiddleware,
                 secret_key=secret,
@@ -152,6 +154,7 @@ def create_app(
     )
     app.state.db = db
     app.state.limiter = limiter
+    app.state.password_slots = staff.HashSlots()
     app.state.clock = clock or now_utc
     app.state.min_fill_seconds = (
         settings.MIN_FILL_SECONDS if min_fill_seconds is None else min_fill_seconds

@@ -142,7 +142,10 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
 
     settings.secret_key()  # refuse to start without a safe key, before touching anything
     url = _migrated_url()
-    options: dict[str, Any] = {"host": host, "port": port, "loop": "uvloop", "http": "httptools"}
+    from signon.web.server import UVICORN_OPTIONS
+
+    # Timeouts for slow headers and idle keep-alive connections (signon/web/server.py).
+    options: dict[str, Any] = {"host": host, "port": port, "loop": "uvloop", **UVICORN_OPTIONS}
     if workers == 1 and not reload:
         from signon.app import create_app
 

@@ -105,10 +105,10 @@ def parse_signature(data: Mapping[str, object], allowed_levels: Iterable[str]) -
             errors[name] = [_required_message(name)]
         elif len(value) > LIMITS[name]:
             errors[name] = [_("Use at most %(limit)d characters.") % {"limit": LIMITS[name]}]
-        elif raw and _has_control_characters(raw):
+        elif raw and _has_control_characters(raw.replace("\t", " ")):
             # Checked as sent, before spaces are tidied: a line break (CR, LF, U+2028,
             # U+0085) is refused, not quietly joined, since these fields are one line
-            # in the letter and in the confirmation email.
+            # in the letter and in the confirmation email. A tab is only a wide space.
             errors[name] = [
                 _("Keep this on one line: remove line breaks and invisible control characters.")
             ]

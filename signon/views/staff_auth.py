@@ -82,7 +82,9 @@ async def login(request: Request) -> Response:
     target = _safe_next(str(form.get("next") or ""))
     address = request.client.host if request.client else "unknown"
     try:
-        member = await staff.authenticate(request.app.state.db, email, password, address)
+        member = await staff.authenticate(
+            request.app.state.db, email, password, address, request.app.state.password_slots
+        )
     except (Forbidden, TooManyAttempts) as exc:
         response = render(
             request,

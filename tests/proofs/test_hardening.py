@@ -43,7 +43,7 @@ def test_sponsor_names_refuse_hidden_characters(char):
     assert fields.sponsors == ("A", "B", "C", "D")
 
 
-@pytest.mark.parametrize("char", LINE_BREAKERS + HIDDEN)
+@pytest.mark.parametrize("char", [*LINE_BREAKERS[:-1], *HIDDEN])  # a tab is a space there
 @pytest.mark.parametrize("name", ["full_name", "title", "jurisdiction", "organization"])
 def test_signer_fields_refuse_breaking_characters(name, char):
     with pytest.raises(ValidationFailed) as refused:

@@ -35,7 +35,8 @@ _SECRET_KEY: Secret | None = config("SECRET_KEY", cast=Secret, default=None)
 
 # Staff sessions last a working day; the cookie is re-issued on every request.
 SESSION_MAX_AGE_SECONDS = 12 * 60 * 60
-# Login throttle: failures allowed in the window, per account and per client address.
+# Login throttle: failures allowed in the window, per account from one client address
+# and per client address (signon/staff.py says why never per account alone).
 LOGIN_WINDOW_SECONDS = 15 * 60
 LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
 LOGIN_MAX_FAILURES_PER_ADDRESS = 20

@@ -257,12 +257,20 @@ async def authenticate(
 ) -> StaffMember:
     """The staff member these credentials belong to.
 
-    Raises TooManyAttempts while the account or the address is throttled (checked before
-    the password, so guessing cannot continue), and Forbidden for wrong credentials.
+    Raises TooManyAttempts while the account from this address, or the address, is
+    throttled (checked before the password, so guessing cannot continue), and Forbidden
+    for wrong credentials.
     """
     # NUL cannot reach PostgreSQL; U+FFFD keeps the throttle key while matching no account.
     key_email = email.strip().lower()[:254].replace("\x00", "\ufffd")
-    keys = (f"account:{key_email}", f"address:{address}")
+    # Failures count per account *from one address*, and per address over all accounts;
+    # never per account alone. Counted per account, anyone who knows a staff address (the
+    # demo admin's is public) could lock its owner out with five wrong passwords from
+    # anywhere; this way a stranger locks out only themselves, and the owner, from their
+    # own address, still signs in. What it gives up: an attacker with many addresses gets
+    # five guesses per address per window, each an argon2 hash against a password of at
+    # least 12 characters (MIN_PASSWORD), at most two at a time (HashSlots).
+    keys = (f"account:{address}:{key_email}"[:300], f"address:{address}")
     attempt = await _record_attempt(db, keys)
     row = await db.fetch_one(
         sa.select(staff).where(staff.c.email == key_email, staff.c.is_active.is_(True))

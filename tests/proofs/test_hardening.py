@@ -6,13 +6,14 @@ One test (or a few) per numbered item of the issue; the memory attacks run again
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
-from signon import campaign_rules
+from signon import campaign_rules, settings
 from signon.errors import ValidationFailed
 from signon.mail import _build, confirmation_subject
 from signon.signing import rules
-from tests.conftest import make_campaign
+from tests.conftest import log_in, make_campaign, make_staff
 from tests.signing_helpers import OFFICIAL, latest_email, sign
 
 # -- 1. single-line fields refuse control and line-separator characters ----------------
@@ -81,3 +82,19 @@ async def test_every_accepted_title_makes_a_buildable_email(client, db):
     message = _build(row)
     assert "\n" not in str(message["Subject"]).replace("\n ", "")
     assert message.as_bytes()
+
+
+# -- 3. a stranger's wrong passwords do not lock the owner out -------------------------
+
+
+async def test_a_stranger_cannot_lock_the_owner_out(app, client, db):
+    await make_staff(db)
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.66", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as stranger:
+        for _ in range(settings.LOGIN_MAX_FAILURES_PER_ACCOUNT):
+            assert (await log_in(stranger, "admin@example.org", "wrong" * 4)).status_code == 403
+        # The stranger is stopped, even with the right password...
+        assert (await log_in(stranger, "admin@example.org")).status_code == 429
+        # ...while the owner, from their own address, signs in as usual.
+        assert (await log_in(client, "admin@example.org")).status_code == 303
+        assert (await log_in(stranger, "admin@example.org", "wrong" * 4)).status_code == 429

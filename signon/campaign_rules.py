@@ -135,7 +135,9 @@ def breaks_a_line(value: str) -> bool:
 def _parse_goal(raw: str, errors: dict[str, list[str]]) -> int | None:
     if not raw:
         return None
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_GOAL:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses; and no more
+    # of them than the largest goal has (int() refuses 5,000 digits outright).
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 7) or not 0 < int(raw) <= MAX_GOAL:
         errors["goal"] = [f"Enter a whole number from 1 to {MAX_GOAL:,}, or leave it empty."]
         return None
     return int(raw)

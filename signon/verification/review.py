@@ -18,7 +18,7 @@ from signon.audit import Actor, changed_fields, record_audit
 from signon.errors import Conflict, NotFound, ValidationFailed
 from signon.offices import OFFICE_LEVELS
 from signon.signing.rules import FIELDS, parse_signature
-from signon.tables import signatures
+from signon.tables import campaigns, signatures
 from signon.verification.evidence import Signal
 from signon.verification.policy import evaluate_signature, list_evidence, rank
 
@@ -60,6 +60,7 @@ async def _decide(
         raise ValidationFailed({"ids": ["Choose at least one signature."]})
     decided = 0
     async with db.transaction():
+        await _refuse_if_delivered(db, campaign_id)
         rows = await db.fetch_all(
             sa.select(signatures.c.id, signatures.c.status)
             .where(signatures.c.campaign_id == campaign_id, signatures.c.id.in_(list(ids)))
@@ -94,6 +95,22 @@ async def _decide(
     if decided == 0 and len(ids) == 1:
         raise Conflict("That signature cannot be decided now: it is not confirmed.")
     return Decision(decided=decided, skipped=len(ids) - decided)
+
+
+async def _refuse_if_delivered(db: Database, campaign_id: int) -> None:
+    """After delivery nothing staff do changes the delivered list (SPEC section 2): no
+    decision, no edit. The campaign row is locked (shared) so that a delivery in progress
+    is waited for, not raced."""
+    status = await db.fetch_val(
+        sa.select(campaigns.c.status)
+        .where(campaigns.c.id == campaign_id)
+        .with_for_update(read=True)
+    )
+    if status == "delivered":
+        raise Conflict(
+            "This letter has been delivered: its signers can no longer be verified, "
+            "rejected or edited. A signer may still withdraw."
+        )
 
 
 @dataclass(frozen=True)
@@ -167,6 +184,7 @@ async def edit_office(
     """Correct a signer's office (a typo in the jurisdiction, say), audited; the evidence
     is gathered again, and staff decide (no automatic verification after an edit)."""
     async with db.transaction():
+        await _refuse_if_delivered(db, campaign_id)
         row = await db.fetch_one(
             sa.select(signatures)
             .where(signatures.c.id == signature_id, signatures.c.campaign_id == campaign_id)

@@ -31,7 +31,7 @@ async def _json_body(request: Request) -> dict[str, object]:
             raise ValidationFailed({"body": [_("The request is too large.")]})
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # 1,000 levels deep: too deep
         raise ValidationFailed({"body": [_("The body is not valid JSON.")]}) from exc
     if not isinstance(data, dict):
         raise ValidationFailed({"body": [_("Send one JSON object with the signature's fields.")]})

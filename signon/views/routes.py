@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -29,6 +30,23 @@ from signon.views import (
     staff_review,
     staff_users,
 )
+
+
+class IdConvertor(Convertor[int]):
+    """A row's id in a path: `{name:id}`. At most 18 digits: Starlette's `int` takes any
+    number, and int() refuses 5,000 of them while PostgreSQL's bigint refuses 2**63 (both
+    a 500); a longer number is simply no such page."""
+
+    regex = "[0-9]{1,18}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("id", IdConvertor())
 
 
 def get(path: str, endpoint: Callable[..., Any], name: str) -> Route:
@@ -93,7 +111,7 @@ def routes() -> list[BaseRoute]:
         ),
         get("/staff/users", staff_users.users, "staff:users"),
         post("/staff/users", staff_users.user_create, "staff:user_create"),
-        post("/staff/users/{staff_id:int}", staff_users.user_update, "staff:user_update"),
+        post("/staff/users/{staff_id:id}", staff_users.user_update, "staff:user_update"),
         get("/staff/audit", staff_audit.audit, "staff:audit"),
         get("/staff/outbox", staff_outbox.outbox, "staff:outbox"),
         get("/staff/datasets", staff_datasets.datasets, "staff:datasets"),
@@ -101,7 +119,7 @@ def routes() -> list[BaseRoute]:
         post("/staff/campaigns/{slug}/review", staff_review.decide, "review:decide"),
         post("/staff/campaigns/{slug}/recompute", staff_review.recompute, "review:recompute"),
         post(
-            "/staff/campaigns/{slug}/signatures/{signature_id:int}/office",
+            "/staff/campaigns/{slug}/signatures/{signature_id:id}/office",
             staff_review.edit_office,
             "review:edit_office",
         ),

@@ -35,7 +35,7 @@ def csrf_token(request: Request) -> str:
 async def read_form(request: Request) -> FormData:
     """The request's form fields, after checking its CSRF token and that they are text."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_FORM_BYTES:
         raise HTTPException(413, _("The form is too large to be sent."))
     try:
         form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)

@@ -9,12 +9,16 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from signon import campaign_rules, settings
-from signon.errors import ValidationFailed
+from signon import campaign_rules, campaigns, settings
+from signon.audit import CLI
+from signon.errors import Conflict, ValidationFailed
+from signon.letter import delivery
 from signon.mail import _build, confirmation_subject
 from signon.signing import rules
-from tests.conftest import log_in, make_campaign, make_staff
-from tests.signing_helpers import OFFICIAL, latest_email, sign
+from signon.verification import review
+from tests.conftest import NOW, form_post, log_in, make_campaign, make_staff
+from tests.public_helpers import verified_signer, withdraw
+from tests.signing_helpers import OFFICIAL, latest_email, sign, signature_rows
 
 # -- 1. single-line fields refuse control and line-separator characters ----------------
 
@@ -98,3 +102,105 @@ async def test_a_stranger_cannot_lock_the_owner_out(app, client, db):
         # ...while the owner, from their own address, signs in as usual.
         assert (await log_in(client, "admin@example.org")).status_code == 303
         assert (await log_in(stranger, "admin@example.org", "wrong" * 4)).status_code == 429
+
+
+# -- 4. after delivery, nothing staff do changes the delivered list --------------------
+
+
+async def _delivered_with_one_signer(client, db) -> tuple[int, int]:
+    campaign = await make_campaign(db)
+    signature_id = await verified_signer(client, db, campaign.id, "ana@stpaul.gov")
+    await campaigns.close_campaign(db, CLI, "eats-act")
+    await delivery.deliver_campaign(db, CLI, "eats-act", now=NOW)
+    return campaign.id, signature_id
+
+
+async def test_no_staff_decision_or_edit_changes_a_delivered_list(client, db):
+    campaign_id, signature_id = await _delivered_with_one_signer(client, db)
+    refused = "This letter has been delivered"
+    for attempt in (
+        review.reject_signatures(db, CLI, campaign_id, [signature_id], reason="Not an official"),
+        review.verify_signatures(db, CLI, campaign_id, [signature_id]),
+        review.edit_office(db, CLI, campaign_id, signature_id, {"title": "Mayor"}),
+    ):
+        with pytest.raises(Conflict, match=refused):
+            await attempt
+    # The pages refuse alike, with the same words.
+    await make_staff(db)
+    await log_in(client, "admin@example.org")
+    queue = "/staff/campaigns/eats-act/review?status=verified"
+    rejected = await form_post(
+        client,
+        queue,
+        "/staff/campaigns/eats-act/review",
+        {"ids": str(signature_id), "action": "reject", "reason": "Not an official"},
+    )
+    assert rejected.status_code == 409 and refused in rejected.text
+    edited = await form_post(
+        client,
+        queue,
+        f"/staff/campaigns/eats-act/signatures/{signature_id}/office",
+        {
+            "title": "Mayor",
+            "office_level": "municipal",
+            "jurisdiction": "Saint Paul",
+            "state": "MN",
+        },
+    )
+    assert edited.status_code == 409 and refused in edited.text
+    row = (await signature_rows(db))[0]
+    assert (row["status"], row["title"]) == ("verified", "City Council Member")
+    assert "1 verified signer<" in (await client.get("/c/eats-act")).text
+
+
+async def test_a_signer_may_still_withdraw_after_delivery(client, db):
+    await _delivered_with_one_signer(client, db)
+    await withdraw(client, db, "ana@stpaul.gov")
+    assert (await signature_rows(db))[0]["status"] == "withdrawn"
+
+
+# -- 7. odd input gets a 4xx with a readable message ----------------------------------
+
+
+async def test_json_nested_a_thousand_levels_deep_is_a_422(client, db):
+    await make_campaign(db)
+    body = '{"full_name": ' + "[" * 1000 + "]" * 1000 + "}"
+    response = await client.post(
+        "/api/v1/campaigns/eats-act/signatures",
+        content=body,
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json() == {"errors": {"body": ["The body is not valid JSON."]}}
+
+
+@pytest.mark.parametrize("raw", ["²", "9" * 5000, str(2**63), "-1", "1e3"])
+async def test_odd_review_ids_are_a_400(client, db, raw):
+    await make_campaign(db)
+    await make_staff(db)
+    await log_in(client, "admin@example.org")
+    queue = "/staff/campaigns/eats-act/review"
+    response = await form_post(client, queue, queue, {"ids": raw, "action": "verify"})
+    assert response.status_code == 400
+    assert "Choose signatures from the list." in response.text
+
+
+@pytest.mark.parametrize("raw", ["9" * 5000, str(2**63), "99999999999999999999"])
+async def test_odd_ids_in_paths_are_a_404(client, db, raw):
+    await make_campaign(db)
+    await make_staff(db)
+    await log_in(client, "admin@example.org")
+    page = "/staff/users"
+    for action in (f"/staff/users/{raw}", f"/staff/campaigns/eats-act/signatures/{raw}/office"):
+        response = await form_post(client, page, action, {"role": "staff", "title": "Mayor"})
+        assert response.status_code == 404, action
+        assert "<h1" in response.text
+
+
+@pytest.mark.parametrize("raw", ["²", "9" * 5000, "١٢"])
+def test_odd_goals_are_refused_with_a_message(raw):
+    with pytest.raises(ValidationFailed) as refused:
+        campaign_rules.parse_campaign_fields({**CAMPAIGN, "goal": raw})
+    assert refused.value.errors["goal"] == [
+        "Enter a whole number from 1 to 1,000,000, or leave it empty."
+    ]

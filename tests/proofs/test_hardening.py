@@ -6,8 +6,11 @@ One test (or a few) per numbered item of the issue; the memory attacks run again
 
 from __future__ import annotations
 
+import io
+
 import httpx
 import pytest
+from pypdf import PdfReader
 
 from signon import campaign_rules, campaigns, settings
 from signon.audit import CLI
@@ -204,3 +207,33 @@ def test_odd_goals_are_refused_with_a_message(raw):
     assert refused.value.errors["goal"] == [
         "Enter a whole number from 1 to 1,000,000, or leave it empty."
     ]
+
+
+# -- 5. links in the letter print as text, and no PDF points at a local file -----------
+
+
+async def test_pdf_links_print_as_text_and_none_is_a_local_file(client, db):
+    body = (
+        "Read [the page](page), [the share](//host/x), [a note](../x#y), "
+        "[the bill](https://congress.gov/bill?id=1&v=2) and <https://example.org/a>."
+    )
+    campaign = await make_campaign(db, body_markdown=body)
+    await verified_signer(client, db, campaign.id, "ana@stpaul.gov")
+    response = await client.get("/c/eats-act/letter.pdf")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    # Without spaces: the extractor adds one where a long address wraps.
+    text = "".join("".join(page.extract_text().split()) for page in reader.pages)
+    for printed in (
+        "the page (page)",
+        "the share (//host/x)",
+        "a note (../x#y)",
+        "the bill (https://congress.gov/bill?id=1&v=2)",
+        "https://example.org/a.",
+    ):
+        assert printed.replace(" ", "") in text
+    annotations = [
+        annotation.get_object() for page in reader.pages for annotation in page.get("/Annots", [])
+    ]
+    assert not [a for a in annotations if "/A" in a or "/URI" in str(a)]
+    assert b"file:" not in response.content

@@ -35,20 +35,32 @@ SECURITY_HEADERS = {
 }
 
 
+# Production is served over HTTPS only (docs/deploy.md): browsers are told to keep to it.
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+# Staff pages hold emails, phones and live links: no browser or proxy may keep a copy.
+NO_STORE = (b"cache-control", b"no-store")
+
+
 class SecurityHeadersMiddleware:
     """Headers every response gets unless its handler set its own (the embed widget)."""
 
     HEADERS = tuple((name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items())
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
+        self.headers = (*self.HEADERS, HSTS) if hsts else self.HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        staff_page = scope["type"] == "http" and scope["path"].startswith("/staff")
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.setdefault("headers", [])
+                if staff_page:
+                    headers[:] = [h for h in headers if h[0].lower() != NO_STORE[0]]
+                    headers.append(NO_STORE)
                 present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in self.HEADERS if h[0] not in present)
+                headers.extend(h for h in self.headers if h[0] not in present)
             await send(message)
 
         await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
@@ -126,7 +138,7 @@ def create_app(
                     else public_cache_seconds
                 ),
             ),
-            Middleware(SecurityHeadersMiddleware),
+            Middleware(SecurityHeadersMiddleware, hsts=settings.is_production()),
             Middleware(BodyLimitMiddleware),
             Middleware(
                 SiteSessionMiddleware,

@@ -11,8 +11,10 @@ import io
 import httpx
 import pytest
 from pypdf import PdfReader
+from starlette.datastructures import Secret
 
 from signon import campaign_rules, campaigns, settings
+from signon.app import create_app
 from signon.audit import CLI
 from signon.errors import Conflict, ValidationFailed
 from signon.letter import delivery
@@ -237,3 +239,61 @@ async def test_pdf_links_print_as_text_and_none_is_a_local_file(client, db):
     ]
     assert not [a for a in annotations if "/A" in a or "/URI" in str(a)]
     assert b"file:" not in response.content
+
+
+# -- 8. headers -------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def production_client(database_url, db, monkeypatch):
+    monkeypatch.setattr(settings, "SIGNON_ENV", "production")
+    monkeypatch.setattr(settings, "_SECRET_KEY", Secret("a-long-random-production-key-" * 2))
+    production = create_app(database_url, sign_rate_limit="off", public_cache_seconds=0)
+    transport = httpx.ASGITransport(app=production, client=("203.0.113.7", 51000))
+    async with (
+        production.router.lifespan_context(production),
+        httpx.AsyncClient(transport=transport, base_url="https://testserver") as http,
+    ):
+        yield http
+
+
+def _lang_cookie(response: httpx.Response) -> str:
+    return next(c for c in response.headers.get_list("set-cookie") if c.startswith("lang="))
+
+
+async def test_production_sends_hsts_and_a_secure_lang_cookie(production_client, db):
+    await make_campaign(db)
+    page = await production_client.get("/c/eats-act?lang=es")
+    assert page.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+    assert "Secure" in _lang_cookie(page)
+
+
+async def test_development_is_plain_http_without_either(client, db):
+    await make_campaign(db)
+    local = await client.get("/c/eats-act?lang=es")
+    assert "strict-transport-security" not in local.headers
+    assert "Secure" not in _lang_cookie(local)
+
+
+async def test_every_staff_page_is_no_store(client, db):
+    await make_campaign(db)
+    await make_staff(db)
+    assert (await client.get("/staff/login")).headers["cache-control"] == "no-store"
+    await log_in(client, "admin@example.org")
+    for page in ("/staff/", "/staff/campaigns/eats-act/review", "/staff/outbox", "/staff/audit"):
+        response = await client.get(page)
+        assert response.status_code == 200, page
+        assert response.headers["cache-control"] == "no-store", page
+    assert "no-store" not in (await client.get("/c/eats-act")).headers.get("cache-control", "")
+
+
+async def test_the_api_next_link_comes_from_base_url_not_the_host_header(client, db):
+    campaign = await make_campaign(db)
+    for n in range(2):
+        await verified_signer(client, db, campaign.id, f"s{n}@stpaul.gov", full_name=f"Ann Lee{n}")
+    response = await client.get(
+        "/api/v1/campaigns/eats-act/signatures?per_page=1", headers={"host": "evil.example"}
+    )
+    assert response.json()["next"] == (
+        f"{settings.BASE_URL}/api/v1/campaigns/eats-act/signatures?page=2&per_page=1"
+    )

@@ -18,6 +18,7 @@ from signon.app import create_app
 from signon.audit import CLI
 from signon.errors import Conflict, ValidationFailed
 from signon.letter import delivery
+from signon.letter.exports import csv_safe
 from signon.mail import _build, confirmation_subject
 from signon.signing import rules
 from signon.verification import review
@@ -297,3 +298,32 @@ async def test_the_api_next_link_comes_from_base_url_not_the_host_header(client,
     assert response.json()["next"] == (
         f"{settings.BASE_URL}/api/v1/campaigns/eats-act/signatures?page=2&per_page=1"
     )
+
+
+# -- 9. no CSV cell becomes a formula, whatever the separator ---------------------------
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["a;=1+1", "x,+cmd|' /C calc'!A0", "a | @SUM(A1)", "ok\r-2+3", "tab\t=1", " =1", "a; =1"],
+)
+def test_no_cell_starts_a_formula_after_any_separator(cell):
+    safe = csv_safe(cell)
+    for separator in (",", ";", "\t", "|", "\r", "\n"):
+        for part in safe.split(separator):
+            assert not part.lstrip(" \t\r\n").startswith(("=", "+", "-", "@")), (cell, part)
+
+
+def test_ordinary_cells_are_left_as_they_are():
+    for cell in ("608-555-0142", "2026-06-01T15:00:00+00:00", "strong: x; medium: y", "Ana"):
+        assert csv_safe(cell) == cell
+
+
+async def test_the_staff_export_neutralises_a_separated_formula(client, db):
+    await make_campaign(db)
+    await sign(client, organization="Acme;=HYPERLINK(1)", title="Mayor,+1")
+    await make_staff(db)
+    await log_in(client, "admin@example.org")
+    exported = await client.get("/staff/campaigns/eats-act/export.csv")
+    assert exported.status_code == 200
+    assert "Acme;'=HYPERLINK(1)" in exported.text and "Mayor,'+1" in exported.text

@@ -40,6 +40,9 @@ SESSION_MAX_AGE_SECONDS = 12 * 60 * 60
 LOGIN_WINDOW_SECONDS = 15 * 60
 LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
 LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+# Confirmation emails one address may be sent in a day, over every campaign: anyone can
+# type anyone's address into a sign form, and each email carries text they chose.
+CONFIRM_EMAILS_PER_ADDRESS_PER_DAY = 10
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "placeholder", "xxx", "dev"}
 DEVELOPMENT_ENVS = {"development", "test"}

@@ -236,6 +236,8 @@ email_outbox = sa.Table(
     sa.Column("sent_at", sa.DateTime(timezone=True)),
     sa.CheckConstraint(_one_of("status", OUTBOX_STATES), name="status"),
     sa.Index("ix_email_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    # The daily cap per address (signing/new_signatures.py, signing/signatures.py).
+    sa.Index("ix_email_outbox_to_address_created_at", "to_address", "created_at"),
 )
 
 # Every delivery attempt of an outbox message, successful or not.

@@ -174,13 +174,17 @@ async def _repeat(
     submitted = {name: getattr(fields, name) for name in DETAIL_FIELDS}
     same = submitted == {name: getattr(current, name) for name in DETAIL_FIELDS}
     result = SignResult(signature_id=current.id, created=False, email_queued=False)
+    capped = await _address_emails_today(db, current.email) >= (
+        settings.CONFIRM_EMAILS_PER_ADDRESS_PER_DAY
+    )
     if current.status == "withdrawn":
         await _restart(db, campaign, current, fields, locale)
-        await _queue_confirmation(db, campaign, current.id, submitted, current.email, links)
-        return SignResult(signature_id=current.id, created=False, email_queued=True)
+        if not capped:
+            await _queue_confirmation(db, campaign, current.id, submitted, current.email, links)
+        return SignResult(signature_id=current.id, created=False, email_queued=not capped)
     if same and current.status != "unconfirmed":
         return result  # already signed as typed: nothing to confirm
-    if await _recent_emails(db, current.id) >= MAX_EMAILS_PER_HOUR:
+    if capped or await _recent_emails(db, current.id) >= MAX_EMAILS_PER_HOUR:
         return result
     await db.execute(
         signatures.update()
@@ -240,6 +244,19 @@ async def _recent_emails(db: Database, signature_id: int) -> int:
         .where(
             email_outbox.c.signature_id == signature_id,
             email_outbox.c.created_at > sa.func.now() - sa.cast(timedelta(hours=1), sa.Interval),
+        )
+    )
+
+
+async def _address_emails_today(db: Database, email: str) -> int:
+    """Confirmation emails sent to this address in the last day, over every campaign."""
+    return await db.fetch_val(
+        sa.select(sa.func.count())
+        .select_from(email_outbox)
+        .where(
+            email_outbox.c.to_address == email,
+            email_outbox.c.kind == "confirm",
+            email_outbox.c.created_at > sa.func.now() - sa.cast(timedelta(days=1), sa.Interval),
         )
     )
 

@@ -10,6 +10,7 @@ import io
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from pypdf import PdfReader
 from starlette.datastructures import Secret
 
@@ -21,6 +22,7 @@ from signon.letter import delivery
 from signon.letter.exports import csv_safe
 from signon.mail import _build, confirmation_subject
 from signon.signing import rules
+from signon.tables import email_outbox
 from signon.verification import review
 from tests.conftest import NOW, form_post, log_in, make_campaign, make_staff
 from tests.public_helpers import verified_signer, withdraw
@@ -327,3 +329,67 @@ async def test_the_staff_export_neutralises_a_separated_formula(client, db):
     exported = await client.get("/staff/campaigns/eats-act/export.csv")
     assert exported.status_code == 200
     assert "Acme;'=HYPERLINK(1)" in exported.text and "Mayor,'+1" in exported.text
+
+
+# -- 10. link-like text refused in names; a cap on emails to one address ---------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "evil.co",
+        "bit.ly/abc",
+        "t.me/x",
+        "evil．co",
+        "ｅｖｉｌ．ｃｏｍ",
+        "evil。co",
+        "evil\u2024co",
+        "Visit evil.com now",
+        "ana@evil.org",
+        "x\ufe52io",
+    ],
+)
+def test_link_like_text_is_refused_in_names(text):
+    for name in ("full_name", "title", "jurisdiction", "organization"):
+        with pytest.raises(ValidationFailed) as refused:
+            rules.parse_signature({**OFFICIAL, name: text}, ["municipal"])
+        assert refused.value.errors[name] == ["Web addresses are not allowed here."]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "St. Paul",
+        "St.Paul",
+        "Ph.D.",
+        "J.R.R. Tolkien",
+        "U.S. Senator",
+        "Wash., D.C.",
+        "Col·legi",
+        "Mt. Vernon",
+        "Jo.Ann",
+    ],
+)
+def test_names_with_dots_are_still_accepted(text):
+    assert rules.parse_signature({**OFFICIAL, "jurisdiction": text}, ["municipal"]).jurisdiction
+
+
+async def test_one_address_gets_a_limited_number_of_confirmation_emails(client, db):
+    cap = settings.CONFIRM_EMAILS_PER_ADDRESS_PER_DAY
+    for n in range(cap + 2):
+        await make_campaign(db, slug=f"letter-{n}")
+        assert (
+            await sign(client, slug=f"letter-{n}", email="target@stpaul.gov")
+        ).status_code == 303
+    # And a repeat on a campaign already signed sends none either.
+    await sign(client, slug="letter-0", email="target@stpaul.gov", title="Mayor")
+    sent = await db.fetch_val(
+        sa.select(sa.func.count())
+        .select_from(email_outbox)
+        .where(email_outbox.c.to_address == "target@stpaul.gov")
+    )
+    assert sent == cap
+    assert len(await signature_rows(db)) == cap + 2  # every signature is still recorded
+    # Other addresses are not affected.
+    await sign(client, slug="letter-0", email="other@stpaul.gov")
+    assert (await latest_email(db))["to_address"] == "other@stpaul.gov"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from starlette.convertors import Convertor, register_url_convertor
+from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -32,18 +32,12 @@ from signon.views import (
 )
 
 
-class IdConvertor(Convertor[int]):
+class IdConvertor(IntegerConvertor):
     """A row's id in a path: `{name:id}`. At most 18 digits: Starlette's `int` takes any
     number, and int() refuses 5,000 of them while PostgreSQL's bigint refuses 2**63 (both
     a 500); a longer number is simply no such page."""
 
     regex = "[0-9]{1,18}"
-
-    def convert(self, value: str) -> int:
-        return int(value)
-
-    def to_string(self, value: int) -> str:
-        return str(value)
 
 
 register_url_convertor("id", IdConvertor())
@@ -114,6 +108,7 @@ def routes() -> list[BaseRoute]:
         post("/staff/users/{staff_id:id}", staff_users.user_update, "staff:user_update"),
         get("/staff/audit", staff_audit.audit, "staff:audit"),
         get("/staff/outbox", staff_outbox.outbox, "staff:outbox"),
+        post("/staff/outbox/links", staff_outbox.reveal, "staff:outbox_reveal"),
         get("/staff/datasets", staff_datasets.datasets, "staff:datasets"),
         get("/staff/campaigns/{slug}/review", staff_review.queue, "review:queue"),
         post("/staff/campaigns/{slug}/review", staff_review.decide, "review:decide"),

@@ -22,11 +22,11 @@ from signon.letter import delivery
 from signon.letter.exports import csv_safe
 from signon.mail import _build, confirmation_subject
 from signon.signing import rules
-from signon.tables import email_outbox
+from signon.tables import audit_log, email_outbox
 from signon.verification import review
-from tests.conftest import NOW, form_post, log_in, make_campaign, make_staff
+from tests.conftest import NOW, csrf_from, form_post, log_in, make_campaign, make_staff
 from tests.public_helpers import verified_signer, withdraw
-from tests.signing_helpers import OFFICIAL, latest_email, sign, signature_rows
+from tests.signing_helpers import OFFICIAL, latest_email, link_in, sign, signature_rows
 
 # -- 1. single-line fields refuse control and line-separator characters ----------------
 
@@ -393,3 +393,33 @@ async def test_one_address_gets_a_limited_number_of_confirmation_emails(client, 
     # Other addresses are not affected.
     await sign(client, slug="letter-0", email="other@stpaul.gov")
     assert (await latest_email(db))["to_address"] == "other@stpaul.gov"
+
+
+# -- 6. the outbox shows what was sent without working links ---------------------------
+
+
+async def test_the_outbox_shows_no_working_link_but_to_an_admin_who_asks(client, db):
+    await make_campaign(db)
+    await sign(client)
+    body = (await latest_email(db))["body_text"]
+    links = [link_in(body, "confirm"), link_in(body, "withdraw")]
+    await make_staff(db, "sam@example.org", role="staff", name="Sam Staff")
+    await log_in(client, "sam@example.org")
+    page = await client.get("/staff/outbox")
+    assert "Confirm your signature" in page.text and "[link hidden]" in page.text
+    for link in links:
+        assert link not in page.text and link.rsplit("/", 1)[1] not in page.text
+    assert "Show the working links" not in page.text
+    refused = await form_post(client, "/staff/outbox", "/staff/outbox/links", {})
+    assert refused.status_code == 403
+    # An admin may see them, deliberately, and that is recorded.
+    await client.post("/staff/logout", data={"csrf_token": csrf_from(page.text)})
+    await make_staff(db)
+    await log_in(client, "admin@example.org")
+    revealed = await form_post(client, "/staff/outbox", "/staff/outbox/links", {})
+    assert revealed.status_code == 200
+    assert all(link in revealed.text for link in links)
+    audit = await db.fetch_all(
+        sa.select(audit_log).where(audit_log.c.action == "outbox.reveal_links")
+    )
+    assert [row["actor"] for row in audit] == ["admin@example.org"]

@@ -15,16 +15,17 @@ from typing import Any
 
 import sqlalchemy as sa
 from databases import Database
+from email_validator import EmailNotValidError, validate_email
 
 from signon import settings
 from signon.audit import Actor, record_audit
 from signon.campaigns import Campaign, forget_campaign_to_sign, get_campaign, now_utc
 from signon.errors import Conflict, NotFound, ValidationFailed
 from signon.i18n import gettext_ as _
-from signon.mail import OutgoingEmail, queue_email
+from signon.mail import OutgoingEmail, queue_email, render_email
 from signon.signing.new_signatures import CHANGED, Links, confirmation_email, insert_new
 from signon.signing.rules import IDENTITY_FIELDS, SignatureFields, parse_signature
-from signon.signing.tokens import InvalidLink, new_nonce, read_token
+from signon.signing.tokens import InvalidLink, make_token, new_nonce, read_token
 from signon.tables import campaigns, email_outbox, evidence, signatures
 from signon.verification.policy import evaluate_signature
 
@@ -101,7 +102,9 @@ def _signature(row: Any) -> Signature:
     )
 
 
-_WITH_SLUG = sa.select(signatures, campaigns.c.slug).select_from(signatures.join(campaigns))
+_WITH_SLUG = sa.select(
+    signatures, campaigns.c.slug, campaigns.c.status.label("campaign_status")
+).select_from(signatures.join(campaigns))
 
 
 async def sign_campaign(
@@ -248,14 +251,14 @@ async def _recent_emails(db: Database, signature_id: int) -> int:
     )
 
 
-async def _address_emails_today(db: Database, email: str) -> int:
-    """Confirmation emails sent to this address in the last day, over every campaign."""
+async def _address_emails_today(db: Database, email: str, kind: str = "confirm") -> int:
+    """Emails of this kind sent to this address in the last day, over every campaign."""
     return await db.fetch_val(
         sa.select(sa.func.count())
         .select_from(email_outbox)
         .where(
             email_outbox.c.to_address == email,
-            email_outbox.c.kind == "confirm",
+            email_outbox.c.kind == kind,
             email_outbox.c.created_at > sa.func.now() - sa.cast(timedelta(days=1), sa.Interval),
         )
     )
@@ -307,6 +310,13 @@ def _check_link(row: Any, slug: str, nonce: str, purpose: str) -> None:
     expected = row["token_nonce"] if purpose == "confirm" else row["withdraw_nonce"]
     if row["status"] == "withdrawn" and purpose == "withdraw":
         raise AlreadyWithdrawn(_("This signature has already been withdrawn."))
+    if nonce != expected and purpose == "withdraw" and row["campaign_status"] == "delivered":
+        raise InvalidLink(
+            _(
+                "This letter has been delivered, so the withdraw links sent before no longer "
+                "work. Ask for a new link on the campaign's page."
+            )
+        )
     if nonce != expected:
         raise InvalidLink(_("This link has already been used, or a newer email replaced it."))
 
@@ -404,6 +414,42 @@ async def withdraw_signature(db: Database, slug: str, token: str) -> Signature:
             after={"status": "withdrawn"},
         )
     return await get_signature(db, signature_id)
+
+
+async def send_withdraw_link(db: Database, campaign: Campaign, email: str, links: Links) -> None:
+    """After delivery, a fresh withdraw link for whoever signed with `email` (SPEC 2).
+
+    The caller says the same whatever happens: whether the address signed is never told.
+    A link goes only to a signature not yet withdrawn, within the address's daily cap."""
+    try:
+        address = validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return
+    async with db.transaction():
+        row = await db.fetch_one(
+            _WITH_SLUG.where(
+                signatures.c.campaign_id == campaign.id,
+                signatures.c.email == address,
+                signatures.c.status != "withdrawn",
+            ).with_for_update(of=signatures)
+        )
+        if row is None or await _address_emails_today(db, address, "withdraw") >= (
+            settings.CONFIRM_EMAILS_PER_ADDRESS_PER_DAY
+        ):
+            return
+        nonce = new_nonce()
+        await db.execute(
+            signatures.update().where(signatures.c.id == row["id"]).values(withdraw_nonce=nonce)
+        )
+        url = links.withdraw(campaign.slug, make_token(row["id"], nonce, "withdraw"))
+        subject, text, html = render_email(
+            "withdraw",
+            _("Withdraw your signature: %(title)s") % {"title": campaign.title},
+            {"campaign": campaign, "withdraw_url": url},
+        )
+        await queue_email(
+            db, OutgoingEmail(address, subject, text, html, "withdraw", signature_id=row["id"])
+        )
 
 
 async def get_signature(db: Database, signature_id: int) -> Signature:

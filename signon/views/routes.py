@@ -82,6 +82,7 @@ def routes() -> list[BaseRoute]:
         post("/c/{slug}/confirm/{token}", signing.confirm, "signing:confirm_submit"),
         get("/c/{slug}/withdraw/{token}", signing.withdraw_page, "signing:withdraw"),
         post("/c/{slug}/withdraw/{token}", signing.withdraw, "signing:withdraw_submit"),
+        post("/c/{slug}/withdraw-link", signing.request_withdraw_link, "signing:withdraw_link"),
         get("/c/{slug}/letter.pdf", letters.public_pdf, "letters:pdf"),
         get("/staff/campaigns/{slug}/letter", letters.staff_page, "letters:staff"),
         get("/staff/campaigns/{slug}/letter.pdf", letters.staff_pdf, "letters:staff_pdf"),

@@ -25,8 +25,15 @@ from signon.signing import rules
 from signon.tables import audit_log, email_outbox
 from signon.verification import review
 from tests.conftest import NOW, csrf_from, form_post, log_in, make_campaign, make_staff
-from tests.public_helpers import verified_signer, withdraw
-from tests.signing_helpers import OFFICIAL, latest_email, link_in, sign, signature_rows
+from tests.public_helpers import verified_signer
+from tests.signing_helpers import (
+    OFFICIAL,
+    confirm,
+    latest_email,
+    link_in,
+    sign,
+    signature_rows,
+)
 
 # -- 1. single-line fields refuse control and line-separator characters ----------------
 
@@ -161,9 +168,24 @@ async def test_no_staff_decision_or_edit_changes_a_delivered_list(client, db):
     assert "1 verified signer<" in (await client.get("/c/eats-act")).text
 
 
-async def test_a_signer_may_still_withdraw_after_delivery(client, db):
+async def test_a_signer_may_still_withdraw_after_delivery_with_a_fresh_link(client, db):
     await _delivered_with_one_signer(client, db)
-    await withdraw(client, db, "ana@stpaul.gov")
+    # The links sent before delivery stop working at delivery (item 6)...
+    old = link_in((await latest_email(db, "ana@stpaul.gov"))["body_text"], "withdraw")
+    refused = await client.get(old)
+    assert refused.status_code == 400 and "Ask for a new link" in refused.text
+    # ...and the campaign page sends a fresh one, saying the same for an address that
+    # never signed, which gets nothing.
+    for address in ("nobody@stpaul.gov", "Ana@StPaul.gov"):
+        asked = await form_post(
+            client, "/c/eats-act", "/c/eats-act/withdraw-link", {"email": address}
+        )
+        assert asked.status_code == 303
+        page = await client.get(asked.headers["location"])
+        assert "If this address signed, a link to withdraw is on its way to it." in page.text
+    fresh = await latest_email(db)
+    assert (fresh["to_address"], fresh["kind"]) == ("ana@stpaul.gov", "withdraw")
+    assert (await confirm(client, link_in(fresh["body_text"], "withdraw"))).status_code == 303
     assert (await signature_rows(db))[0]["status"] == "withdrawn"
 
 

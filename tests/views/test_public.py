@@ -14,7 +14,7 @@ from signon.audit import CLI
 from signon.letter import delivery
 from signon.offices import STATES
 from signon.public import tilemap
-from tests.conftest import NOW, make_campaign
+from tests.conftest import NOW, form_post, make_campaign
 from tests.public_helpers import verified_signer, withdraw
 
 PEOPLE = [
@@ -141,6 +141,8 @@ async def _deliver(db):
 async def test_a_delivered_campaign_shows_when_how_many_and_the_hash(client, db):
     await _with_signers(client, db)
     delivered = await _deliver(db)
+    # After delivery the signer asks the page for a fresh withdraw link (SPEC section 2).
+    await form_post(client, "/c/eats-act", "/c/eats-act/withdraw-link", {"email": "w1@example.gov"})
     await withdraw(client, db, "w1@example.gov")
     html = (await client.get("/c/eats-act")).text
     delivery_section = _between(html, 'id="delivery-heading"', "</section>")

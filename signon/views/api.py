@@ -47,7 +47,7 @@ async def create_signature(request: Request) -> Response:
     await request.app.state.limiter.hit("sign", client_address(request))
     try:
         data = await _json_body(request)
-        result = await signatures.sign_submission(
+        await signatures.sign_submission(
             db,
             campaign,
             data,
@@ -57,7 +57,10 @@ async def create_signature(request: Request) -> Response:
         )
     except ValidationFailed as exc:
         return JSONResponse({"errors": exc.errors}, status_code=422)
-    return JSONResponse({"status": "unconfirmed"}, status_code=201 if result.created else 200)
+    # The same answer for a new signature and a repeat: a 200 for a repeat told anyone who
+    # typed an address that it had signed, even unconfirmed, rejected or withdrawn, which
+    # are never public (issue 13).
+    return JSONResponse({"status": "unconfirmed"}, status_code=201)
 
 
 async def list_divisions(request: Request) -> Response:

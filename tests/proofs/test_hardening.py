@@ -445,3 +445,17 @@ async def test_the_outbox_shows_no_working_link_but_to_an_admin_who_asks(client,
         sa.select(audit_log).where(audit_log.c.action == "outbox.reveal_links")
     )
     assert [row["actor"] for row in audit] == ["admin@example.org"]
+
+
+# -- the API's answer does not tell whether an address has signed ----------------------
+
+
+async def test_the_api_answers_alike_whether_or_not_an_address_signed(client, db):
+    await make_campaign(db)
+    api = "/api/v1/campaigns/eats-act/signatures"
+    first = await client.post(api, json={**OFFICIAL, "email": "new@stpaul.gov"})
+    # Signed before (unconfirmed, and never public): the same status and body as anyone new.
+    await sign(client, email="secret@stpaul.gov")
+    again = await client.post(api, json={**OFFICIAL, "email": "secret@stpaul.gov"})
+    assert (first.status_code, first.json()) == (again.status_code, again.json())
+    assert again.status_code == 201

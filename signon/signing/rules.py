@@ -43,7 +43,7 @@ REQUIRED = ("full_name", "title", "office_level", "jurisdiction", "state", "emai
 # The fields whose change is a change of who signed or for which office.
 IDENTITY_FIELDS = ("full_name", "title", "office_level", "jurisdiction", "state", "district")
 
-_URL_RE = re.compile(r"(https?:|ftp:|www\.|//|@)", re.IGNORECASE)
+_URL_RE = re.compile(r"(https?:|ftp:|www\.|//)", re.IGNORECASE)
 # Names, titles and places are printed in the organisation's emails and on its letter, so
 # link-like text there carries a stranger's chosen address to anyone (`bit.ly/abc`,
 # `t.me/x`, `evil.co`). A domain is a label, a dot and a top-level domain: any two letters

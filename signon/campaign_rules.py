@@ -75,8 +75,10 @@ def parse_campaign_fields(data: Mapping[str, Any]) -> CampaignFields:
             errors.setdefault(name, []).append(f"Enter {label or 'a value'}.")
         elif len(value) > LIMITS[name]:
             errors.setdefault(name, []).append(f"Use at most {LIMITS[name]:,} characters.")
-        if "\x00" in value or (name in SINGLE_LINE and breaks_a_line(value)):
+        if name in SINGLE_LINE and breaks_a_line(value):
             errors.setdefault(name, []).append(_one_line_message())
+        elif "\x00" in value:
+            errors.setdefault(name, []).append("Remove the invisible control characters.")
         return value
 
     slug = text("slug", True, "a short address, like eats-act-2026").lower()
@@ -135,9 +137,9 @@ def breaks_a_line(value: str) -> bool:
 def _parse_goal(raw: str, errors: dict[str, list[str]]) -> int | None:
     if not raw:
         return None
-    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses; and no more
-    # of them than the largest goal has (int() refuses 5,000 digits outright).
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 7) or not 0 < int(raw) <= MAX_GOAL:
+    # isdecimal, not isdigit: int() refuses digits such as "²" that isdigit accepts; and no
+    # more of them than the largest goal has (int() refuses 5,000 digits outright).
+    if not (raw.isdecimal() and len(raw) <= 7) or not 0 < int(raw) <= MAX_GOAL:
         errors["goal"] = [f"Enter a whole number from 1 to {MAX_GOAL:,}, or leave it empty."]
         return None
     return int(raw)

@@ -1,4 +1,4 @@
-from tests.conftest import make_campaign
+from tests.factories import make_campaign
 
 
 async def test_home_lists_open_campaigns(client, db):

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from signon.audit import CLI, record_audit
 from signon.tables import audit_log, staff
-from tests.conftest import PASSWORD, add_sam_through_the_users_page, form_post, log_in, make_staff
+from tests.factories import PASSWORD, add_sam_through_the_users_page, log_in, make_staff
+from tests.forms import form_post
 
 USERS = "/staff/users"
 

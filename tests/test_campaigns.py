@@ -3,7 +3,8 @@
 import sqlalchemy as sa
 
 from signon.tables import audit_log, campaign_texts, campaigns
-from tests.conftest import form_post, log_in, make_campaign, make_staff
+from tests.factories import log_in, make_campaign, make_staff
+from tests.forms import form_post
 
 NEW = "/staff/campaigns/new"
 

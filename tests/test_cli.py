@@ -4,67 +4,17 @@ the database and HTTP."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
-from signon import settings
 from signon.tables import audit_log, campaigns, staff
-from tests.conftest import PASSWORD, log_in, make_campaign
-
-# Everything settings.py reads that would change what the command does.
-CONFIG_VARS = ("DATABASE_URL", "SECRET_KEY", "SIGNON_ENV", "SIGNON_VAR_DIR", "BASE_URL")
-TIMEOUT_SECONDS = 120
-
-
-@dataclass(frozen=True)
-class Result:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def cli_env(database_url: str | None, **extra: str) -> dict[str, str]:
-    """The test's environment without Signon's settings, plus the ones given."""
-    env = {key: value for key, value in os.environ.items() if key not in CONFIG_VARS}
-    # The checkout need not be installed: the child imports signon from it.
-    env["PYTHONPATH"] = os.pathsep.join(
-        part for part in (str(settings.PROJECT_DIR), env.get("PYTHONPATH")) if part
-    )
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    env.update(extra)
-    return env
-
-
-async def run_signon(*args: str, cwd: Path, env: dict[str, str], stdin: str = "") -> Result:
-    """`python -m signon ARGS` in `cwd` (so ./var/ is there), as a separate process."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "signon",
-        *args,
-        cwd=cwd,
-        env=env,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        async with asyncio.timeout(TIMEOUT_SECONDS):  # a command that hangs fails the test
-            out, err = await process.communicate(stdin.encode())
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        raise
-    return Result(process.returncode or 0, out.decode(), err.decode())
+from tests.factories import PASSWORD, log_in, make_campaign
+from tests.processes import TIMEOUT_SECONDS, Result, cli_env, free_port, run_signon
 
 
 def assert_refused(result: Result, *expected: str) -> None:
@@ -257,12 +207,6 @@ async def test_migrate_without_database_url_uses_the_embedded_server(tmp_path):
     assert (tmp_path / "var" / "pgdata" / "PG_VERSION").exists()
     # The server stopped with the command (pgserver's cleanup_mode="stop").
     assert not (tmp_path / "var" / "pgdata" / "postmaster.pid").exists()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def wait_until_served(

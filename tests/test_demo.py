@@ -9,9 +9,8 @@ import sqlalchemy as sa
 
 from signon import mail, tables
 from signon.demo import DEMO_EMAIL, DEMO_SLUG, load_demo
-from tests.conftest import log_in
-from tests.signing_helpers import sign
-from tests.test_cli import cli_env, run_signon
+from tests.factories import log_in, sign
+from tests.processes import cli_env, run_signon
 
 PASSWORD_RE = re.compile(r"password:\s+(\S+)")
 

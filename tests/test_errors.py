@@ -14,7 +14,7 @@ from starlette.routing import Route
 from signon import db as database
 from signon import errors
 from signon.app import create_app
-from tests.conftest import log_in, make_campaign, make_staff
+from tests.factories import log_in, make_campaign, make_staff
 
 LAYOUT = ('<a class="skip-link" href="#main">Skip to main content</a>', 'class="brand"')
 

@@ -5,7 +5,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from signon import i18n, settings
-from tests.conftest import make_campaign
+from tests.factories import make_campaign
 
 
 @pytest.mark.parametrize(

@@ -1,32 +1,14 @@
 """Email delivery through a real SMTP server (aiosmtpd on loopback), with retries."""
 
-import email
-import socket
-from email import policy
-
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from signon import mail
 from signon.tables import email_attempts, email_outbox
-from tests.conftest import make_campaign
-from tests.signing_helpers import link_in, sign
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.emails import Inbox, link_in
+from tests.factories import make_campaign, sign
+from tests.processes import free_port
 
 
 @pytest.fixture
@@ -109,7 +91,7 @@ async def test_spanish_signers_get_spanish_email(client, db):
 async def test_the_worker_command_sends_what_is_due(
     client, db, database_url, tmp_path, smtp_server
 ):
-    from tests.test_cli import cli_env, run_signon
+    from tests.processes import cli_env, run_signon
 
     url, inbox = smtp_server
     await make_campaign(db)
@@ -122,7 +104,7 @@ async def test_the_worker_command_sends_what_is_due(
 
 
 async def test_staff_read_the_outbox(client, db):
-    from tests.conftest import log_in, make_staff
+    from tests.factories import log_in, make_staff
 
     await make_campaign(db)
     await sign(client)

@@ -15,15 +15,14 @@ from signon.app import create_app
 from signon.audit import CLI
 from signon.tables import audit_log, login_failures
 from signon.tables import staff as staff_table
-from tests.conftest import (
+from tests.factories import (
     PASSWORD,
     add_sam_through_the_users_page,
-    csrf_from,
-    form_post,
     log_in,
     make_campaign,
     make_staff,
 )
+from tests.forms import csrf_from, form_post
 
 LOGIN = "/staff/login"
 USERS = "/staff/users"

@@ -61,6 +61,7 @@ _DOMAIN_RE = re.compile(
 # Characters that browsers and mail readers take for the dot of an address. NFKC makes
 # full-width letters and the full-width dot plain; these it leaves as they are.
 _DOTS = str.maketrans(dict.fromkeys("\u3002\uff61\ufe52\u2024\u0701\u0702\u2e3c", "."))
+_LINE_BREAK_RE = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _PHONE_RE = re.compile(r"^[0-9+().\-\s/x]*(ext\.?\s*\d+)?$", re.IGNORECASE)
 
 
@@ -125,6 +126,8 @@ def parse_signature(data: Mapping[str, object], allowed_levels: Iterable[str]) -
             # in the letter and in the confirmation email. A tab is only a wide space.
             errors[name] = [
                 _("Keep this on one line: remove line breaks and invisible control characters.")
+                if _LINE_BREAK_RE.search(raw)
+                else _("Remove the invisible control characters.")
             ]
         values[name] = value
     _check_people_text(values, errors)
@@ -203,3 +206,29 @@ def _parse_email(raw: str, errors: dict[str, list[str]]) -> str:
     except EmailNotValidError:
         errors["email"] = [_("Enter an email address like name@example.gov.")]
         return ""
+
+
+def check_as_documented(data: Mapping[str, object], allowed_levels: Iterable[str]) -> None:
+    """The JSON API takes the values its OpenAPI document lists exactly: an office level and
+    a state as one of their enum values, and no text longer than its maxLength before spaces
+    are collapsed. The HTML form stays forgiving (a person types " wi "); a client generated
+    from the document sends what the document says.
+
+    Raises ValidationFailed with a message for these fields and for every other bad one."""
+    errors: dict[str, list[str]] = {}
+    for name, limit in LIMITS.items():
+        value = data.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            errors[name] = [_("Use at most %(limit)d characters.") % {"limit": limit}]
+    level, state = data.get("office_level"), data.get("state")
+    if isinstance(level, str) and level.strip() and level not in OFFICE_LEVELS:
+        errors["office_level"] = [_("Use one of the office levels as listed, like municipal.")]
+    if isinstance(state, str) and state.strip() and state not in STATES:
+        errors["state"] = [_("Use the state's USPS code in capitals, like MN.")]
+    if not errors:
+        return
+    try:
+        parse_signature(data, allowed_levels)
+    except ValidationFailed as exc:
+        errors = {**exc.errors, **errors}
+    raise ValidationFailed({name: errors[name] for name in FIELDS if name in errors})

@@ -13,7 +13,7 @@ from signon import campaigns
 from signon.errors import ValidationFailed
 from signon.i18n import current_locale
 from signon.i18n import gettext_ as _
-from signon.signing import signatures
+from signon.signing import rules, signatures
 from signon.verification import divisions
 from signon.views.signing import AppLinks, client_address
 
@@ -47,6 +47,7 @@ async def create_signature(request: Request) -> Response:
     await request.app.state.limiter.hit("sign", client_address(request))
     try:
         data = await _json_body(request)
+        rules.check_as_documented(data, campaign.allowed_levels)
         await signatures.sign_submission(
             db,
             campaign,

@@ -7,8 +7,6 @@ to the server URL /api/v1.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from functools import cache
 from typing import Any
 
@@ -286,94 +284,67 @@ def _divisions() -> dict[str, Any]:
     }
 
 
-# Top-level domains signing_rules._URL_RE refuses in printed text (names, titles, places).
-LINK_TLDS = ("com", "net", "org", "info", "biz", "io", "ru", "cn", "xyz", "top", "gov", "us")
-
-
-def _anycase(text: str) -> str:
-    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in text)
-
-
-def _refused_characters() -> str:
-    """A character class of what signing_rules refuses as control characters (categories
-    Cc, Cf and Co but the zero-width joiners), less the whitespace it collapses first.
-    Lone surrogates (Cs) are refused too but left out: Rust and ECMA regexes cannot name them."""
-    ranges: list[tuple[int, int]] = []
-    for code in range(0x110000):
-        char = chr(code)
-        refused = (
-            unicodedata.category(char) in ("Cc", "Cf", "Co")
-            and char not in "\u200c\u200d"
-            and not char.isspace()
-        )
-        if refused and ranges and ranges[-1][1] == code - 1:
-            ranges[-1] = (ranges[-1][0], code)
-        elif refused:
-            ranges.append((code, code))
-    return "".join(
-        _class_char(first) + (f"-{_class_char(last)}" if last > first else "")
-        for first, last in ranges
-    )
-
-
-def _class_char(code: int) -> str:
-    # \uXXXX is read alike by ECMA and Python regexes; beyond the BMP, the character itself.
-    return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
+# What each text field of a signature holds, for the document's readers.
+_TEXT_FIELDS = {
+    "full_name": "The signer's name, as printed on the letter.",
+    "title": "The office held, like City Council Member.",
+    "jurisdiction": "The place served, like Saint Paul; a state legislator may leave it out.",
+    "district": "The district or ward, if the office has one.",
+    "phone": "Digits and punctuation, with an optional extension (ext. 12); never public.",
+    "organization": "An organization to show beside the name.",
+}
+_RULES = (
+    "Values are trimmed and runs of spaces collapsed before the rules apply; printed fields "
+    "(names, titles, places) may hold no control characters and no web address; the office "
+    "level must be one the campaign accepts; the email must be a real address. A value that "
+    "breaks a rule is a 422 with a message for its field."
+)
 
 
 def _signature_input() -> dict[str, Any]:
-    """What signon/signing/rules.py accepts, as far as JSON Schema can say it: values are
-    read after trimming and collapsing spaces; the office level must also be one that the
-    campaign accepts, and the email must pass email-validator."""
-    clean = {"pattern": f"^[^{_refused_characters()}]*$"}
-    link = "|".join(
-        [
-            _anycase("http") + "[sS]?:",
-            _anycase("ftp:"),
-            _anycase("www."),
-            "//",
-            "\\b[\\w-]+\\.(" + "|".join(_anycase(tld) for tld in LINK_TLDS) + ")\\b",
-        ]
-    )
-    properties: dict[str, Any] = {}
-    for name, limit in LIMITS.items():
-        rules: list[dict[str, Any]] = [clean]
-        if name in REQUIRED and name != "jurisdiction":
-            rules.append({"pattern": "\\S"})
-        if name in ("full_name", "title", "jurisdiction", "organization", "district"):
-            rules.append({"not": {"type": "string", "pattern": link}})
-        kind = "string" if name in REQUIRED and name != "jurisdiction" else ["string", "null"]
-        properties[name] = {"type": kind, "maxLength": limit, "allOf": rules}
-    # Codes and levels are matched after trimming (the state in any case): patterns, not enums.
-    for name, values, anycase in (("office_level", OFFICE_LEVELS, False), ("state", STATES, True)):
-        properties[name] = {"type": "string", "pattern": _choice(tuple(values), anycase=anycase)}
-    properties["email"]["format"] = "email"
-    properties["phone"]["allOf"].append(
-        {"pattern": "^[0-9+().\\-\\s/xX]*(" + _anycase("ext") + "\\.?\\s*\\d+)?$"}
-    )
+    """What the JSON API accepts (signon/signing/rules.py, and check_as_documented there):
+    types, lengths, the office levels and states as enums, the email's format; the rules
+    JSON Schema would need long patterns to say are left to the 422 and its messages."""
+    properties: dict[str, Any] = {
+        name: {"type": "string", "maxLength": LIMITS[name], "description": description}
+        for name, description in _TEXT_FIELDS.items()
+    }
+    for name in ("district", "phone", "organization", "jurisdiction"):
+        properties[name]["type"] = ["string", "null"]
+    for name in ("full_name", "title"):
+        properties[name]["minLength"] = 1
+    properties["office_level"] = {"type": "string", "enum": list(OFFICE_LEVELS)}
+    properties["state"] = {
+        "type": "string",
+        "enum": list(STATES),
+        "description": "A USPS code in capitals: the 50 states, DC and the territories.",
+    }
+    properties["email"] = {
+        "type": "string",
+        "format": "email",
+        "minLength": 1,
+        "maxLength": LIMITS["email"],
+        "description": "Where the confirmation link is sent; compared without case; never public.",
+    }
     # A state legislator's jurisdiction is the state: left blank, it is filled in.
     legislator = {
         "required": ["office_level", "state"],
         "properties": {
             "office_level": {"const": "state_legislature"},
-            "state": {"type": "string", "pattern": properties["state"]["pattern"]},
+            "state": {"enum": list(STATES)},
         },
     }
     return {
         "type": "object",
+        "description": _RULES,
         "required": [name for name in REQUIRED if name != "jurisdiction"],
-        "properties": properties,
+        "properties": {name: properties[name] for name in LIMITS},
         "if": legislator,
         "else": {
             "required": ["jurisdiction"],
-            "properties": {"jurisdiction": {"type": "string", "pattern": "\\S"}},
+            "properties": {"jurisdiction": {"type": "string", "minLength": 1}},
         },
     }
-
-
-def _choice(values: tuple[str, ...], *, anycase: bool) -> str:
-    words = "|".join(_anycase(value) if anycase else re.escape(value) for value in values)
-    return f"^\\s*({words})\\s*$"
 
 
 @cache

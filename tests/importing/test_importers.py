@@ -37,8 +37,9 @@ from signon.tables import (
     roster_roles,
     roster_vacancies,
 )
-from tests.conftest import FOUR_STATES, NOW, log_in, make_staff, shared_data
-from tests.test_cli import cli_env, run_signon
+from tests.factories import NOW, log_in, make_staff
+from tests.processes import cli_env, run_signon
+from tests.shared_data import FOUR_STATES, shared_data
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "importing"
 WI = "ocd-division/country:us/state:wi"

@@ -21,9 +21,19 @@ from signon.letter import delivery, document, renders
 from signon.tables import audit_log, congress_members, deliveries
 from signon.tables import campaigns as campaigns_table
 from signon.verification import review
-from tests.conftest import form_post, log_in, make_campaign, make_staff, shared_data
-from tests.letter.test_pdf import assert_numbered, text_lines, verified
-from tests.signing_helpers import confirm, latest_email, link_in, sign, signature_rows
+from tests.emails import latest_email, link_in
+from tests.factories import (
+    confirm,
+    log_in,
+    make_campaign,
+    make_staff,
+    sign,
+    signature_rows,
+    verified_signers,
+)
+from tests.forms import form_post
+from tests.pdf_text import assert_numbered, text_lines
+from tests.shared_data import shared_data
 
 SIGNERS = [
     {"full_name": "Wanda Wells", "state": "WI", "jurisdiction": "Madison"},
@@ -43,7 +53,7 @@ DELEGATION = [
 
 async def closed_letter(client, db, signers=SIGNERS, **fields):
     campaign = await make_campaign(db, **fields)
-    await verified(client, db, campaign, [dict(s) for s in signers])
+    await verified_signers(client, db, campaign, [dict(s) for s in signers])
     return await campaigns.close_campaign(db, CLI, campaign.slug)
 
 
@@ -143,7 +153,7 @@ async def test_only_a_closed_letter_with_signers_can_be_delivered(client, db):
 
 async def test_a_change_during_the_render_is_caught_and_rendered_again(client, db, monkeypatch):
     campaign = await make_campaign(db)
-    await verified(client, db, campaign, [dict(SIGNERS[0])])
+    await verified_signers(client, db, campaign, [dict(SIGNERS[0])])
     await sign(client, "eats-act", email="late@example.gov", full_name="Lee Late")
     await confirm(
         client, link_in((await latest_email(db, to="late@example.gov"))["body_text"], "confirm")

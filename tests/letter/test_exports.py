@@ -4,8 +4,7 @@ import csv
 import io
 
 from signon.letter.exports import csv_safe
-from tests.conftest import log_in, make_campaign, make_staff
-from tests.signing_helpers import sign
+from tests.factories import log_in, make_campaign, make_staff, sign
 
 
 async def test_the_csv_has_every_signature_and_no_live_formula(client, db):
@@ -62,7 +61,7 @@ def test_cells_that_could_be_formulas_are_neutralized():
 
 
 async def test_export_csv_from_the_command_line(client, db, database_url, tmp_path):
-    from tests.test_cli import cli_env, run_signon
+    from tests.processes import cli_env, run_signon
 
     await make_campaign(db)
     await sign(client)

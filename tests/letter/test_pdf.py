@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import re
 import socket
 import threading
 import time
@@ -24,40 +23,17 @@ from signon.letter import document, pdf, renders
 from signon.public.signatories import Signatory, fold, last_name
 from signon.tables import pdf_renders
 from signon.verification import review
-from tests.conftest import log_in, make_campaign, make_staff
-from tests.signing_helpers import confirm, latest_email, link_in, sign, signature_rows
-
-PAGE_FOOTER = re.compile(r"Page (\d+) of (\d+)$")
-
-
-def page_texts(content: bytes) -> list[str]:
-    return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
-
-
-def text_lines(content: bytes) -> list[str]:
-    return [line for text in page_texts(content) for line in text.splitlines()]
-
-
-def assert_numbered(content: bytes) -> int:
-    """Every page ends with "Page N of M", N counting up from 1; returns M."""
-    texts = page_texts(content)
-    for number, text in enumerate(texts, start=1):
-        found = PAGE_FOOTER.search(text.strip())
-        assert found, f"page {number} has no footer: {text[-80:]!r}"
-        assert (int(found.group(1)), int(found.group(2))) == (number, len(texts))
-    return len(texts)
-
-
-async def verified(client, db, campaign, signers: list[dict[str, str]]) -> list[int]:
-    """Sign, confirm from the email and verify each signer, as the real paths do."""
-    for number, details in enumerate(signers):
-        email = details.pop("email", f"signer{number}@example.gov")
-        await sign(client, campaign.slug, email=email, **details)
-        await confirm(client, link_in((await latest_email(db, to=email))["body_text"], "confirm"))
-    ids = [row["id"] for row in await signature_rows(db)]
-    await review.verify_signatures(db, CLI, campaign.id, ids)
-    return ids
-
+from tests.emails import latest_email, link_in
+from tests.factories import (
+    confirm,
+    log_in,
+    make_campaign,
+    make_staff,
+    sign,
+    signature_rows,
+    verified_signers,
+)
+from tests.pdf_text import assert_numbered, page_texts, text_lines
 
 SIGNERS = [
     {"full_name": "Zoe Adams", "state": "WI", "jurisdiction": "Madison", "district": ""},
@@ -84,7 +60,7 @@ def test_states_sort_by_name_not_by_code():
 
 async def test_public_pdf_lists_verified_signers_by_state_then_last_name(client, db):
     campaign = await make_campaign(db)
-    await verified(client, db, campaign, [dict(s) for s in SIGNERS])
+    await verified_signers(client, db, campaign, [dict(s) for s in SIGNERS])
     await sign(client, email="pending@example.gov", full_name="Una Confirmed", state="WI")
 
     response = await client.get("/c/eats-act/letter.pdf")
@@ -131,7 +107,7 @@ async def test_what_signers_typed_is_printed_as_text_never_as_markup(client, db)
     campaign = await make_campaign(db)
     name = '<b>Bold</b> <img src="x.png"> Díaz'
     title = 'Mayor & Chair <link rel="stylesheet" href="pdf.css">'
-    await verified(client, db, campaign, [{"full_name": name, "title": title}])
+    await verified_signers(client, db, campaign, [{"full_name": name, "title": title}])
     text = "\n".join(text_lines((await client.get("/c/eats-act/letter.pdf")).content))
     assert f"{name}, {title}, Saint Paul" in text
 
@@ -313,7 +289,7 @@ async def test_letter_text_that_points_at_urls_loads_nothing(client, db, listene
             f"[a link]({remote}/link) ![local](file:///etc/hostname)"
         ),
     )
-    await verified(client, db, campaign, [{"full_name": "Ana Díaz"}])
+    await verified_signers(client, db, campaign, [{"full_name": "Ana Díaz"}])
     response = await client.get("/c/eats-act/letter.pdf")
     assert response.status_code == 200
     assert "We ask." in "\n".join(text_lines(response.content))
@@ -355,7 +331,7 @@ def test_signer_names_that_point_at_urls_are_printed_not_loaded(listener):
 
 async def test_a_render_is_reused_until_the_list_changes(client, db):
     campaign = await make_campaign(db)
-    await verified(client, db, campaign, [{"full_name": "Ana Díaz"}])
+    await verified_signers(client, db, campaign, [{"full_name": "Ana Díaz"}])
     first = (await client.get("/c/eats-act/letter.pdf")).content
     assert (await client.get("/c/eats-act/letter.pdf")).content == first
     await sign(client, email="bo@example.gov", full_name="Bo Brown", state="OH")
@@ -376,7 +352,7 @@ async def test_a_large_letter_answers_202_with_a_refreshing_page_then_the_pdf(
 ):
     monkeypatch.setattr(document, "INLINE_MAX_SIGNERS", 0)
     campaign = await make_campaign(db)
-    await verified(client, db, campaign, [{"full_name": "Ana Díaz"}])
+    await verified_signers(client, db, campaign, [{"full_name": "Ana Díaz"}])
     waiting = await client.get("/c/eats-act/letter.pdf")
     assert waiting.status_code == 202
     assert '<meta http-equiv="refresh" content="3">' in waiting.text
@@ -390,7 +366,7 @@ async def test_a_large_letter_answers_202_with_a_refreshing_page_then_the_pdf(
 
 async def test_rendering_does_not_block_the_event_loop(client, db, monkeypatch):
     campaign = await make_campaign(db)
-    await verified(client, db, campaign, [{"full_name": "Ana Díaz"}])
+    await verified_signers(client, db, campaign, [{"full_name": "Ana Díaz"}])
     real_render_letter = pdf.render_letter
 
     def render_letter_slowly(*args, **kwargs):
@@ -427,7 +403,7 @@ async def test_staff_can_download_a_drafts_pdf(client, db):
 
 async def test_a_failed_render_is_a_clear_503_and_is_retried_later(client, db, monkeypatch):
     campaign = await make_campaign(db)
-    await verified(client, db, campaign, [{"full_name": "Ana Díaz"}])
+    await verified_signers(client, db, campaign, [{"full_name": "Ana Díaz"}])
 
     async def broken(doc):
         raise RuntimeError("the renderer crashed")
@@ -451,7 +427,7 @@ async def test_a_render_whose_process_died_is_taken_over_and_a_live_one_is_not(
 ):
     monkeypatch.setattr(document, "INLINE_MAX_SIGNERS", 0)
     campaign = await make_campaign(db)
-    await verified(client, db, campaign, [{"full_name": "Ana Díaz"}])
+    await verified_signers(client, db, campaign, [{"full_name": "Ana Díaz"}])
     assert (await client.get("/c/eats-act/letter.pdf")).status_code == 202
     await renders.wait_for_background()
     # The same render, pending as if a process were on it: first alive, then gone.
@@ -470,7 +446,7 @@ async def test_a_render_whose_process_died_is_taken_over_and_a_live_one_is_not(
 async def test_a_render_in_progress_keeps_its_heartbeat(client, db, monkeypatch):
     monkeypatch.setattr(renders, "HEARTBEAT_SECONDS", 0.05)
     campaign = await make_campaign(db)
-    await verified(client, db, campaign, [{"full_name": "Ana Díaz"}])
+    await verified_signers(client, db, campaign, [{"full_name": "Ana Díaz"}])
     real_render = renders.render
 
     async def slow(doc):
@@ -485,7 +461,7 @@ async def test_a_render_in_progress_keeps_its_heartbeat(client, db, monkeypatch)
 
 async def test_requests_arriving_together_render_once(client, db, monkeypatch):
     campaign = await make_campaign(db)
-    await verified(client, db, campaign, [{"full_name": "Ana Díaz"}])
+    await verified_signers(client, db, campaign, [{"full_name": "Ana Díaz"}])
     real_render, calls = renders.render, []
 
     async def counted(doc):

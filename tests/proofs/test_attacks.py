@@ -20,8 +20,9 @@ from pypdf import PdfReader
 from signon.signing import tokens
 from signon.tables import campaigns, signatures, staff
 from signon.verification import review
-from tests.conftest import form_post, log_in, make_campaign, make_staff
-from tests.signing_helpers import confirm, latest_email, link_in, sign
+from tests.emails import latest_email, link_in
+from tests.factories import confirm, log_in, make_campaign, make_staff, sign
+from tests.forms import form_post
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'><svg onload=alert(3)>"
 SQLI = ("' OR '1'='1", "'; DROP TABLE signatures; --", "1) OR (1=1", '" OR ""="')
@@ -182,7 +183,7 @@ async def test_no_email_phone_or_ip_on_any_public_page_or_api(client, db):
     assert "ana maría díaz" in letter or "ana mar" in letter  # the signer is listed
 
 
-async def test_staff_urls_need_login_and_admin_urls_need_an_admin(client, db):
+async def test_staff_urls_need_login_and_admin_urls_need_anadmin(client, db):
     await make_campaign(db)
     for url in (
         "/staff/",

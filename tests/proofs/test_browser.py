@@ -30,8 +30,8 @@ from tests.browser_helpers import (
     describe_violations,
     plain_body,
 )
-from tests.conftest import NOW, PASSWORD, make_campaign, make_staff
-from tests.signing_helpers import OFFICIAL, link_in
+from tests.emails import link_in
+from tests.factories import NOW, OFFICIAL, PASSWORD, make_campaign, make_staff
 
 async_api = pytest.importorskip("playwright.async_api", reason="playwright is not installed")
 expect = async_api.expect

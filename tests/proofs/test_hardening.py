@@ -24,16 +24,19 @@ from signon.mail import _build, confirmation_subject
 from signon.signing import rules
 from signon.tables import audit_log, email_outbox
 from signon.verification import review
-from tests.conftest import NOW, csrf_from, form_post, log_in, make_campaign, make_staff
-from tests.public_helpers import verified_signer
-from tests.signing_helpers import (
+from tests.emails import latest_email, link_in
+from tests.factories import (
+    NOW,
     OFFICIAL,
     confirm,
-    latest_email,
-    link_in,
+    log_in,
+    make_campaign,
+    make_staff,
     sign,
     signature_rows,
+    verified_signer,
 )
+from tests.forms import csrf_from, form_post
 
 # -- 1. single-line fields refuse control and line-separator characters ----------------
 
@@ -70,6 +73,8 @@ def test_signer_fields_refuse_breaking_characters(name, char):
         rules.parse_signature({**OFFICIAL, name: f"Saint{char}Paul"}, ["municipal"])
     assert refused.value.errors[name] == [
         "Keep this on one line: remove line breaks and invisible control characters."
+        if char in LINE_BREAKERS
+        else "Remove the invisible control characters."
     ]
 
 
@@ -227,7 +232,7 @@ async def test_odd_ids_in_paths_are_a_404(client, db, raw):
         assert "<h1" in response.text
 
 
-@pytest.mark.parametrize("raw", ["²", "9" * 5000, "١٢"])
+@pytest.mark.parametrize("raw", ["²", "9" * 5000, "١" * 5000])
 def test_odd_goals_are_refused_with_a_message(raw):
     with pytest.raises(ValidationFailed) as refused:
         campaign_rules.parse_campaign_fields({**CAMPAIGN, "goal": raw})

@@ -26,8 +26,8 @@ import uvicorn
 from starlette.exceptions import HTTPException
 
 from signon.web import bodylimit, server
-from tests.conftest import make_campaign
-from tests.test_cli import cli_env
+from tests.factories import make_campaign
+from tests.processes import cli_env
 
 MIB = 1024 * 1024
 # Fields of 256 KiB: under Starlette's 1 MiB a field, and 48 MB of them under its 200

@@ -26,8 +26,9 @@ from hypothesis import strategies as st
 
 from signon.errors import ValidationFailed
 from signon.offices import OFFICE_LEVELS, STATES
-from signon.signing.rules import FIELDS, LIMITS, REQUIRED, parse_signature
-from tests.conftest import csrf_from, make_campaign
+from signon.signing.rules import FIELDS, LIMITS, REQUIRED, check_as_documented, parse_signature
+from tests.factories import make_campaign
+from tests.forms import csrf_from
 
 # The same inputs on every run, and no database of past failures; the HTTP tests
 # share one database and campaign across examples on purpose (each example checks the
@@ -242,11 +243,14 @@ class Ledger:
         self.signatures, self.emails = signatures_now, emails_now
 
 
-def oracle(data: object, levels: tuple[str, ...]) -> Any:
-    """What the rules make of a submission: its fields, or None when they refuse it."""
+def oracle(data: object, levels: tuple[str, ...], *, documented: bool = False) -> Any:
+    """What the rules make of a submission: its fields, or None when they refuse it. The
+    JSON API (documented=True) also takes its documented values exactly."""
     if not isinstance(data, dict):
         return None
     try:
+        if documented:
+            check_as_documented(data, levels)
         return parse_signature(data, levels)
     except ValidationFailed:
         return None
@@ -286,7 +290,9 @@ async def test_the_json_api_never_fails_and_never_half_writes(
         parsed = json.loads(raw)
     except ValueError:  # also the integers longer than Python reads
         parsed = None
-    expected = oracle(parsed, LEVELS) if content_type == "application/json" else None
+    expected = (
+        oracle(parsed, LEVELS, documented=True) if content_type == "application/json" else None
+    )
     if expected is not None and len(raw) > 64 * 1024:
         expected = None
     response = await client.post(

@@ -31,10 +31,10 @@ from databases import Database
 
 from signon import mail
 from signon.tables import campaign_counts, email_attempts, email_outbox, signatures
-from tests.conftest import csrf_from, make_campaign
-from tests.signing_helpers import OFFICIAL, link_in
-from tests.test_cli import cli_env
-from tests.test_mail import Inbox, free_port
+from tests.emails import Inbox, link_in
+from tests.factories import OFFICIAL, make_campaign
+from tests.forms import csrf_from
+from tests.processes import cli_env, free_port
 
 API = "/api/v1/campaigns/eats-act/signatures"
 FORM_PAGE = "/c/eats-act"

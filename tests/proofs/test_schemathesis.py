@@ -22,9 +22,7 @@ from schemathesis.specs.openapi.checks import allow_header_conformance, positive
 from starlette.applications import Starlette
 
 from signon.web.openapi import openapi_document
-from tests.conftest import NOW, make_campaign
-from tests.public_helpers import verified_signer
-from tests.signing_helpers import OFFICIAL
+from tests.factories import NOW, OFFICIAL, make_campaign, verified_signer
 
 SLUGS = ("eats-act", "closed-one")
 ANSWERS: Counter[str] = Counter()  # printed at the end (pytest -rA or -s)

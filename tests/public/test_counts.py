@@ -14,10 +14,9 @@ from signon.public import counts, signatories
 from signon.public.signatories import last_name, name_sort_key
 from signon.tables import campaign_counts, signatures
 from signon.verification import review
-from tests.conftest import make_campaign
-from tests.public_helpers import confirmed_signer, signature_id, withdraw
-from tests.signing_helpers import confirm, latest_email, link_in, sign
-from tests.web.test_openapi import assert_conforms
+from tests.conformance import assert_conforms
+from tests.emails import latest_email, link_in
+from tests.factories import confirm, confirmed_signer, make_campaign, sign, signature_id, withdraw
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,7 @@ import httpx
 
 from signon.app import create_app
 from signon.signing import formguard
-from tests.conftest import make_campaign
-from tests.signing_helpers import OFFICIAL, sign, signature_rows
+from tests.factories import OFFICIAL, make_campaign, sign, signature_rows
 
 
 @asynccontextmanager

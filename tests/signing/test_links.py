@@ -9,8 +9,8 @@ from signon import campaigns
 from signon.audit import CLI
 from signon.signing import tokens
 from signon.tables import audit_log, signatures
-from tests.conftest import make_campaign
-from tests.signing_helpers import confirm, latest_email, link_in, sign, signature_rows
+from tests.emails import latest_email, link_in
+from tests.factories import confirm, make_campaign, sign, signature_rows
 
 
 async def signed_up(client, db, **overrides):

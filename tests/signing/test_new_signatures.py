@@ -18,8 +18,8 @@ from signon.signing import new_signatures
 from signon.signing import signatures as signatures_module
 from signon.signing.rules import parse_signature
 from signon.tables import email_outbox, signatures
-from tests.conftest import NOW, make_campaign
-from tests.signing_helpers import OFFICIAL, confirm, latest_email, link_in, signature_rows
+from tests.emails import latest_email, link_in
+from tests.factories import NOW, OFFICIAL, confirm, make_campaign, signature_rows
 
 API = "/api/v1/campaigns/eats-act/signatures"
 

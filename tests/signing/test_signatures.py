@@ -5,8 +5,8 @@ import asyncio
 import sqlalchemy as sa
 
 from signon.tables import audit_log, email_outbox, signatures
-from tests.conftest import make_campaign
-from tests.signing_helpers import OFFICIAL, latest_email, link_in, sign, signature_rows
+from tests.emails import latest_email, link_in
+from tests.factories import OFFICIAL, make_campaign, sign, signature_rows
 
 
 async def test_open_campaign_shows_the_form_with_its_allowed_levels(client, db):

@@ -1,41 +1,15 @@
 """The evidence engine and the auto-verify policy, on a small fictional world
-(tests/verification_fixtures.py). Precision first: a wrong automatic verification is
+(tests/world.py). Precision first: a wrong automatic verification is
 worse than a signature left for review."""
 
 import pytest
 import sqlalchemy as sa
 
-from signon.tables import audit_log, evidence, signatures
+from signon.tables import audit_log, evidence
 from signon.verification import policy, review
 from signon.verification.evidence import Signal
-from tests.conftest import make_campaign, make_staff
-from tests.signing_helpers import confirm, latest_email, link_in, sign
-from tests.verification_fixtures import load_world
-
-LEGISLATOR = {
-    "title": "State Representative",
-    "office_level": "state_legislature",
-    "state": "WI",
-    "jurisdiction": "",
-    "district": "15",
-    "phone": "",
-    "organization": "",
-}
-
-
-async def sign_and_confirm(client, db, slug="eats-act", **office):
-    await sign(client, slug=slug, **office)
-    email = await latest_email(db)
-    await confirm(client, link_in(email["body_text"], "confirm"))
-    row = await db.fetch_one(
-        sa.select(signatures)
-        .where(signatures.c.email == office["email"].lower())
-        .order_by(signatures.c.id.desc())
-    )
-    kinds = await db.fetch_all(
-        sa.select(evidence.c.kind, evidence.c.strength).where(evidence.c.signature_id == row["id"])
-    )
-    return row, {k["kind"]: k["strength"] for k in kinds}
+from tests.factories import LEGISLATOR, make_campaign, make_staff, sign_and_confirm
+from tests.world import load_world
 
 
 @pytest.fixture

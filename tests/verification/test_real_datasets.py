@@ -2,7 +2,7 @@
 SOURCES.md's table and the traps it lists. Skipped when the datasets are absent.
 
 The datasets are imported once for the module; each case signs and confirms through HTTP
-with the clock fixed (tests.conftest.NOW), so mayors' terms do not end under the tests.
+with the clock fixed (tests.factories.NOW), so mayors' terms do not end under the tests.
 """
 
 from datetime import UTC, datetime
@@ -11,8 +11,8 @@ import pytest
 
 from signon.importing import import_dataset
 from signon.verification import policy
-from tests.conftest import FOUR_STATES, NOW, make_campaign, shared_data
-from tests.verification.test_policy import sign_and_confirm
+from tests.factories import NOW, make_campaign, sign_and_confirm
+from tests.shared_data import FOUR_STATES, shared_data
 
 WI_REP = {
     "title": "State Representative",

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from signon.errors import Conflict, ValidationFailed
 from signon.tables import audit_log, campaign_counts
 from signon.verification import review
-from tests.conftest import make_campaign, make_staff
-from tests.signing_helpers import confirm, latest_email, link_in, sign, signature_rows
+from tests.emails import latest_email, link_in
+from tests.factories import confirm, make_campaign, make_staff, sign, signature_rows
 
 
 async def confirmed_signatures(client, db, states=("MN", "MN", "WI")):

@@ -14,8 +14,8 @@ from signon.audit import CLI
 from signon.letter import delivery
 from signon.offices import STATES
 from signon.public import tilemap
-from tests.conftest import NOW, form_post, make_campaign
-from tests.public_helpers import verified_signer, withdraw
+from tests.factories import NOW, make_campaign, verified_signer, withdraw
+from tests.forms import form_post
 
 PEOPLE = [
     ("w1@example.gov", "Zoe Adams", "WI", "Alderperson", "Milwaukee"),

@@ -10,9 +10,8 @@ from signon import campaigns
 from signon.audit import CLI
 from signon.letter import delivery
 from signon.verification import review
-from tests.conftest import NOW, make_campaign
-from tests.public_helpers import confirmed_signer, verified_signer
-from tests.web.test_openapi import assert_conforms
+from tests.conformance import assert_conforms
+from tests.factories import NOW, confirmed_signer, make_campaign, verified_signer
 
 API = "/api/v1/campaigns"
 

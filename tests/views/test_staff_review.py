@@ -4,9 +4,9 @@ decisions with reasons, office corrections, recompute after an import."""
 import sqlalchemy as sa
 
 from signon.tables import audit_log, signatures
-from tests.conftest import form_post, log_in, make_campaign, make_staff
-from tests.verification.test_policy import LEGISLATOR, sign_and_confirm
-from tests.verification_fixtures import load_world
+from tests.factories import LEGISLATOR, log_in, make_campaign, make_staff, sign_and_confirm
+from tests.forms import form_post
+from tests.world import load_world
 
 QUEUE = "/staff/campaigns/eats-act/review"
 

@@ -13,7 +13,8 @@ from starlette.convertors import IntegerConvertor
 from starlette.routing import BaseRoute, Mount, Route, compile_path
 
 from signon.tables import metadata
-from tests.conftest import PASSWORD, csrf_from, form_post, log_in, make_campaign, make_staff
+from tests.factories import PASSWORD, log_in, make_campaign, make_staff
+from tests.forms import csrf_from, form_post
 
 SLUG = "eats-act"
 # What a real submission of any of our forms might carry, so that a route missing its

@@ -1,85 +1,21 @@
 """The OpenAPI document: a valid OpenAPI 3.1 document, describing every route under /api/v1,
-and every JSON answer of the API matches its schemas (assert_conforms is used by the other
-API tests too)."""
+and every JSON answer of the API matches its schemas (tests/conformance.py checks them, for
+the other API tests too)."""
 
 from __future__ import annotations
 
-import re
-from typing import Any
+import json
 
-import httpx
 import jsonschema
-import pytest
 from openapi_spec_validator import validate
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 from starlette.routing import Mount, Route
 
 from signon.errors import ValidationFailed
-from signon.offices import OFFICE_LEVELS
+from signon.offices import OFFICE_LEVELS, STATES
 from signon.signing import rules
 from signon.web.openapi import openapi_document
-from tests.conftest import make_campaign
-from tests.signing_helpers import OFFICIAL
-
-PREFIX = "/api/v1"
-
-
-def _registry() -> Registry:
-    document = openapi_document()
-    return Registry().with_resource("urn:signon:openapi", Resource(document, DRAFT202012))
-
-
-def _operation(method: str, path: str) -> tuple[str, dict[str, Any]]:
-    """The documented operation whose path template matches a concrete path."""
-    relative = path.removeprefix(PREFIX)
-    for template, item in openapi_document()["paths"].items():
-        pattern = "^" + re.sub(r"\{[^/]+\}", "[^/]+", template) + "$"
-        if re.match(pattern, relative) and method.lower() in item:
-            return template, item[method.lower()]
-    raise AssertionError(f"{method} {relative} is not in the OpenAPI document")
-
-
-def _escape(part: str) -> str:
-    return part.replace("~", "~0").replace("/", "~1")
-
-
-def _response_spec(template: str, method: str, status: int) -> tuple[str, dict[str, Any]]:
-    """The documented response for a status (or the default one) and its JSON pointer."""
-    document = openapi_document()
-    responses = document["paths"][template][method]["responses"]
-    key = str(status) if str(status) in responses else "default"
-    assert key in responses, f"status {status} is not documented"
-    pointer = f"/paths/{_escape(template)}/{method}/responses/{key}"
-    spec = responses[key]
-    if "$ref" in spec:
-        pointer = spec["$ref"].removeprefix("#")
-        spec = document["components"]["responses"][pointer.rsplit("/", 1)[-1]]
-    return pointer, spec
-
-
-def assert_conforms(response: httpx.Response) -> Any:
-    """Check a response against the document: a documented status, content type, headers
-    and schema. Returns the decoded JSON body (None for a body-less answer such as 304)."""
-    method = response.request.method.lower()
-    template, _operation_spec = _operation(method, response.request.url.path)
-    pointer, spec = _response_spec(template, method, response.status_code)
-    if "content" not in spec:
-        assert not response.content, "an undocumented body"
-        return None
-    media_type = response.headers["content-type"].split(";")[0]
-    assert media_type in spec["content"], f"undocumented content type {media_type}"
-    body = response.json()
-    schema_pointer = f"{pointer}/content/{_escape(media_type)}/schema"
-    validator = jsonschema.Draft202012Validator(
-        {"$ref": f"urn:signon:openapi#{schema_pointer}"},
-        registry=_registry(),
-        format_checker=jsonschema.FormatChecker(),
-    )
-    validator.validate(body)
-    for name in spec.get("headers", {}):
-        assert name.lower() in response.headers, f"the documented {name} header is missing"
-    return body
+from tests.conformance import PREFIX, assert_conforms, registry
+from tests.factories import OFFICIAL, make_campaign, sign, signature_rows
 
 
 def test_the_document_is_valid_openapi_31():
@@ -149,47 +85,114 @@ async def test_signing_through_the_api_conforms(client, db):
 def _input_errors(data: dict) -> list[str]:
     validator = jsonschema.Draft202012Validator(
         {"$ref": "urn:signon:openapi#/components/schemas/SignatureInput"},
-        registry=_registry(),
+        registry=registry(),
         format_checker=jsonschema.FormatChecker(),
     )
     return [error.message for error in validator.iter_errors(data)]
 
 
-def test_the_signature_input_schema_says_what_the_rules_accept():
-    # What signon/signing/rules.py accepts must be schema-valid, and what it refuses not,
-    # so that generated requests (schemathesis) meet the API's real answers.
+def _api_refuses(data: dict) -> bool:
+    try:
+        rules.check_as_documented(data, OFFICE_LEVELS)
+        rules.parse_signature(data, OFFICE_LEVELS)
+    except ValidationFailed:
+        return True
+    return False
+
+
+def test_the_signature_input_schema_says_what_the_api_accepts():
+    # What the API accepts is schema-valid, and what the schema refuses the API refuses, so
+    # that generated requests (schemathesis) meet the API's real answers.
     accepted = [
         {},
-        {"state": " mn ", "phone": None, "district": None, "organization": None},
+        {"phone": None, "district": None, "organization": None},
         {"full_name": "Zoë\tO'Neil", "office_level": "state_legislature"},
         {"phone": "(608) 555-0142 ext. 12", "full_name": "Nguyễn Thị\u200dHoa"},
-        {"office_level": "state_legislature", "state": "wi", "jurisdiction": " "},
+        {"office_level": "state_legislature", "state": "WI", "jurisdiction": " "},
         {"office_level": "state_legislature", "jurisdiction": None, "full_name": "Ann 😀"},
     ]
     for changes in accepted:
         data = {**OFFICIAL, **changes}
         assert not _input_errors(data), changes
-        rules.parse_signature(data, OFFICE_LEVELS)  # accepted: no exception
-    refused = [
+        assert not _api_refuses(data), changes
+    refused_by_the_schema = [
+        {"state": "ZZ"},
+        {"state": "mn"},
+        {"state": " MN "},
+        {"office_level": "mayor"},
+        {"office_level": "Municipal"},
+        {"office_level": " municipal "},
+        {"email": None},
+        {"email": "no at sign"},
+        {"title": 7},
+        {"full_name": ""},
+        {"full_name": "a" * 201},
+        {"full_name": "Ana " + " " * 200 + "Díaz"},  # too long as sent, though not collapsed
+        {"jurisdiction": None},
+        {"office_level": "county", "state": "WI", "jurisdiction": ""},
+    ]
+    for changes in refused_by_the_schema:
+        data = {**OFFICIAL, **changes}
+        assert _input_errors(data), changes
+        assert _api_refuses(data), changes
+    # The rest is the 422's to say, with a message for the field: the document gives types,
+    # lengths, enums and formats, not patterns of Unicode classes.
+    left_to_the_422 = [
         {"full_name": "   "},
         {"title": "See www.example.com"},
         {"jurisdiction": "https://evil.example"},
-        {"full_name": "A\u200bB"},
-        {"phone": "call me"},
-        {"state": "ZZ"},
-        {"office_level": "mayor"},
-        {"email": None},
-        {"title": 7},
         {"jurisdiction": " "},
-        {"jurisdiction": None},
-        {"office_level": "county", "state": "WI", "jurisdiction": ""},
+        {"full_name": "A\u200bB"},
         {"full_name": "Ann\U000f0001"},
+        {"phone": "call me"},
     ]
-    for changes in refused:
+    for changes in left_to_the_422:
         data = {**OFFICIAL, **changes}
-        assert _input_errors(data), changes
-        with pytest.raises(ValidationFailed):
-            rules.parse_signature(data, OFFICE_LEVELS)
+        assert not _input_errors(data), changes
+        assert _api_refuses(data), changes
+
+
+def test_the_input_schema_uses_enums_lengths_and_formats_not_patterns():
+    schema = openapi_document()["components"]["schemas"]["SignatureInput"]
+    properties = schema["properties"]
+    assert properties["office_level"]["enum"] == list(OFFICE_LEVELS)
+    assert properties["state"]["enum"] == list(STATES)
+    assert properties["email"]["format"] == "email"
+    assert {
+        name: spec["maxLength"] for name, spec in properties.items() if "maxLength" in spec
+    } == {
+        name: limit for name, limit in rules.LIMITS.items() if name not in ("office_level", "state")
+    }
+    assert "pattern" not in json.dumps(schema)
+
+
+async def test_the_api_takes_the_documented_values_exactly_and_the_form_stays_forgiving(client, db):
+    await make_campaign(db)
+    url = f"{PREFIX}/campaigns/eats-act/signatures"
+    sent = {**OFFICIAL, "state": "mn", "office_level": " municipal ", "email": "nope"}
+    refused = await client.post(url, json=sent)
+    assert refused.status_code == 422
+    assert assert_conforms(refused) == {
+        "errors": {
+            "office_level": ["Use one of the office levels as listed, like municipal."],
+            "state": ["Use the state's USPS code in capitals, like MN."],
+            "email": ["Enter an email address like name@example.gov."],
+        }
+    }
+    spanish = await client.post(
+        url, json={**OFFICIAL, "state": "Mn"}, headers={"Accept-Language": "es"}
+    )
+    assert spanish.json() == {
+        "errors": {"state": ["Use el código USPS del estado en mayúsculas, como MN."]}
+    }
+    padded = await client.post(url, json={**OFFICIAL, "full_name": "Ana " + " " * 200 + "Díaz"})
+    assert padded.json() == {"errors": {"full_name": ["Use at most 200 characters."]}}
+    assert await signature_rows(db) == []
+    # A person at the form may type " mn " and " municipal ".
+    typed = await sign(client, state=" mn ", office_level=" municipal ", full_name="Ana  Díaz")
+    assert typed.status_code == 303
+    [row] = await signature_rows(db)
+    assert (row["state"], row["office_level"], row["full_name"]) == ("MN", "municipal", "Ana Díaz")
 
 
 async def test_division_suggestions_conform(client, db):

@@ -12,8 +12,7 @@ from signon.app import create_app
 from signon.audit import CLI
 from signon.verification import review
 from signon.web import public_cache
-from tests.conftest import make_campaign
-from tests.public_helpers import confirmed_signer
+from tests.factories import confirmed_signer, make_campaign
 
 COUNT = "/api/v1/campaigns/eats-act"
 

@@ -15,11 +15,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from signon import db as database
-from signon import settings
+from signon import settings, staff
 from signon.campaigns import now_utc
 from signon.i18n import API_PREFIX, LocaleMiddleware
 from signon.state import ProcessState
 from signon.views.routes import routes
+from signon.web.bodylimit import BodyLimitMiddleware
 from signon.web.errors import EXCEPTION_HANDLERS
 from signon.web.proxy import TrustedProxies
 from signon.web.public_cache import PublicResponseCache
@@ -36,20 +37,32 @@ SECURITY_HEADERS = {
 }
 
 
+# Production is served over HTTPS only (docs/deploy.md): browsers are told to keep to it.
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+# Staff pages hold emails, phones and live links: no browser or proxy may keep a copy.
+NO_STORE = (b"cache-control", b"no-store")
+
+
 class SecurityHeadersMiddleware:
     """Headers every response gets unless its handler set its own (the embed widget)."""
 
     HEADERS = tuple((name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items())
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
+        self.headers = (*self.HEADERS, HSTS) if hsts else self.HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        staff_page = scope["type"] == "http" and scope["path"].startswith("/staff")
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.setdefault("headers", [])
+                if staff_page:
+                    headers[:] = [h for h in headers if h[0].lower() != NO_STORE[0]]
+                    headers.append(NO_STORE)
                 present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in self.HEADERS if h[0] not in present)
+                headers.extend(h for h in self.headers if h[0] not in present)
             await send(message)
 
         await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
@@ -139,7 +152,8 @@ def create_app(
                     else public_cache_seconds
                 ),
             ),
-            Middleware(SecurityHeadersMiddleware),
+            Middleware(SecurityHeadersMiddleware, hsts=settings.is_production()),
+            Middleware(BodyLimitMiddleware),
             Middleware(
                 SiteSessionMiddleware,
                 secret_key=secret,
@@ -157,6 +171,7 @@ def create_app(
     # Every cache and pool the app keeps between requests (signon/state.py).
     app.state.process = process
     app.state.limiter = limiter
+    app.state.password_slots = staff.HashSlots()
     app.state.clock = clock or now_utc
     app.state.min_fill_seconds = (
         settings.MIN_FILL_SECONDS if min_fill_seconds is None else min_fill_seconds

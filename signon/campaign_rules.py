@@ -7,6 +7,7 @@ Pure functions, no I/O: the staff form, the CLI and the demo validate through
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from signon.errors import ValidationFailed
+from signon.i18n import gettext_ as _
 from signon.offices import OFFICE_LEVELS
 from signon.tables import AUTO_VERIFY_POLICIES, CAMPAIGN_KINDS
 from signon.vocabulary import AutoVerify, CampaignKind
@@ -31,6 +33,11 @@ LIMITS = {
     "sign_off": 200,
     "sponsor": 200,
 }
+# Printed on one line, and the title is the confirmation email's Subject header: a pasted
+# line break there (CR, LF, U+2028 from a word processor) made every email fail to build.
+SINGLE_LINE = ("title", "summary", "addressee", "salutation", "sign_off")
+# Zero-width (non-)joiners are format characters that some scripts need in names.
+_ALLOWED_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
 MAX_SPONSORS = 30
 MAX_GOAL = 1_000_000
 
@@ -69,7 +76,9 @@ def parse_campaign_fields(data: Mapping[str, Any]) -> CampaignFields:
             errors.setdefault(name, []).append(f"Enter {label or 'a value'}.")
         elif len(value) > LIMITS[name]:
             errors.setdefault(name, []).append(f"Use at most {LIMITS[name]:,} characters.")
-        if "\x00" in value:
+        if name in SINGLE_LINE and breaks_a_line(value):
+            errors.setdefault(name, []).append(_one_line_message())
+        elif "\x00" in value:
             errors.setdefault(name, []).append("Remove the invisible control characters.")
         return value
 
@@ -112,11 +121,26 @@ def parse_campaign_fields(data: Mapping[str, Any]) -> CampaignFields:
     )
 
 
+def _one_line_message() -> str:
+    return _("Keep this on one line: remove line breaks and invisible control characters.")
+
+
+def breaks_a_line(value: str) -> bool:
+    """Whether `value` holds a control, format or line-separator character (but the
+    zero-width joiners): any of them can end a header line or hide text."""
+    return any(
+        unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs")
+        and char not in _ALLOWED_FORMAT_CHARACTERS
+        for char in value
+    )
+
+
 def _parse_goal(raw: str, errors: dict[str, list[str]]) -> int | None:
     if not raw:
         return None
-    # isdecimal, not isdigit: int() refuses digits such as "²" that isdigit accepts.
-    if not raw.isdecimal() or not 0 < int(raw) <= MAX_GOAL:
+    # isdecimal, not isdigit: int() refuses digits such as "²" that isdigit accepts; and no
+    # more of them than the largest goal has (int() refuses 5,000 digits outright).
+    if not (raw.isdecimal() and len(raw) <= 7) or not 0 < int(raw) <= MAX_GOAL:
         errors["goal"] = [f"Enter a whole number from 1 to {MAX_GOAL:,}, or leave it empty."]
         return None
     return int(raw)
@@ -157,7 +181,11 @@ def _parse_sponsors(raw: str, errors: dict[str, list[str]]) -> tuple[str, ...]:
         name = " ".join(line.split())
         if name and name.lower() not in (n.lower() for n in names):
             names.append(name)
-    if any(len(name) > LIMITS["sponsor"] for name in names):
+    if any(breaks_a_line(name) for name in names):
+        errors["sponsors"] = [
+            _("Write one sponsor per line, without invisible control characters.")
+        ]
+    elif any(len(name) > LIMITS["sponsor"] for name in names):
         errors["sponsors"] = [
             f"Each sponsor's name may have at most {LIMITS['sponsor']} characters."
         ]

@@ -208,11 +208,14 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
 
     settings.secret_key()  # refuse to start without a safe key, before touching anything
     url = _migrated_url()
+    from signon.web.server import UVICORN_OPTIONS
+
     options: dict[str, Any] = {
         "host": host,
         "port": port,
         "loop": "uvloop",
-        "http": "httptools",
+        # Timeouts for slow headers and idle keep-alive connections (signon/web/server.py).
+        **UVICORN_OPTIONS,
         # The app applies FORWARDED_ALLOW_IPS itself (signon/web/proxy.py); uvicorn's own
         # would trust 127.0.0.1 by default. Requests are logged by the app, once.
         "proxy_headers": False,

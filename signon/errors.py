@@ -131,6 +131,13 @@ class NotDecidable(Conflict):
     text = N_("That signature cannot be decided now: it is not confirmed.")
 
 
+class DeliveredListFrozen(Conflict):
+    text = N_(
+        "This letter has been delivered: its signers can no longer be verified, "
+        "rejected or edited. A signer may still withdraw."
+    )
+
+
 class LinkMalformed(InvalidLink):
     text = N_("This link is not valid. Use the link in your most recent email.")
 
@@ -141,6 +148,13 @@ class LinkExpired(InvalidLink):
 
 class LinkUsed(InvalidLink):
     text = N_("This link has already been used, or a newer email replaced it.")
+
+
+class WithdrawLinkEnded(InvalidLink):
+    text = N_(
+        "This letter has been delivered, so the withdraw links sent before no longer "
+        "work. Ask for a new link on the campaign's page."
+    )
 
 
 class SubmissionsThrottled(TooManyAttempts):
@@ -173,6 +187,12 @@ class LoginFailed(Forbidden):
 
 class LoginThrottled(TooManyAttempts):
     text = N_("Too many failed sign-in attempts. Wait a few minutes and try again.")
+
+
+class SignInBusy(TooManyAttempts):
+    """Every password hash slot is taken (signon/staff.py: HashSlots): not a failure."""
+
+    text = N_("Sign-in is busy just now. Try again in a few seconds.")
 
 
 # The letter (letter/).

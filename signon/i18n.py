@@ -19,6 +19,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from signon import settings
+
 LOCALES = ("en", "es")
 DEFAULT_LOCALE = "en"
 LOCALE_NAMES = {"en": "English", "es": "Español"}
@@ -124,7 +126,8 @@ class LocaleMiddleware:
                 if remember:
                     headers.append(
                         "set-cookie",
-                        f"{COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax",
+                        f"{COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax"
+                        + ("; Secure" if settings.is_production() else ""),
                     )
             await send(message)
 

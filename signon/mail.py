@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import re
 from collections import OrderedDict
@@ -26,6 +27,8 @@ from databases import Database
 from markupsafe import Markup, escape
 
 from signon import settings
+from signon.audit import Actor, record_audit
+from signon.errors import AdminOnly
 from signon.i18n import current_locale
 from signon.i18n import gettext_ as _
 from signon.tables import email_attempts, email_outbox
@@ -269,6 +272,39 @@ async def list_outbox(db: Database, *, limit: int = 100) -> list[OutboxMessage]:
         )
         for row in rows
     ]
+
+
+# A confirm or withdraw link up to its token (the alphabet of signing/tokens.py).
+_LINK_TOKEN_RE = re.compile(r"(/c/[a-z0-9-]+/(?:confirm|withdraw)/)[A-Za-z0-9_.\-]+")
+LINK_HIDDEN = "[link hidden]"
+
+
+def without_tokens(message: OutboxMessage) -> OutboxMessage:
+    """The message as sent, but for its links' tokens: a working link on the outbox page
+    would let any staff member, or one who has left, confirm or withdraw a signature in
+    the signer's name."""
+    return dataclasses.replace(
+        message,
+        body_text=_LINK_TOKEN_RE.sub(rf"\1{LINK_HIDDEN}", message.body_text),
+        body_html=_LINK_TOKEN_RE.sub(rf"\1{LINK_HIDDEN}", message.body_html or "") or None,
+    )
+
+
+async def list_sent_messages(db: Database) -> list[OutboxMessage]:
+    """The outbox as every staff member sees it: what was sent, without working links."""
+    return [without_tokens(message) for message in await list_outbox(db)]
+
+
+async def reveal_outbox_links(db: Database, actor: Actor) -> list[OutboxMessage]:
+    """The outbox with its working links, for an admin, deliberately: recorded in the audit
+    log (without the links), since each link acts in a signer's name."""
+    if not actor.is_admin:
+        raise AdminOnly()
+    messages = await list_outbox(db)
+    await record_audit(
+        db, actor, "outbox.reveal_links", "email_outbox", after={"messages": len(messages)}
+    )
+    return messages
 
 
 def confirmation_subject(title: str) -> str:

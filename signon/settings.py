@@ -44,10 +44,14 @@ LOG_FORMAT: str = config("LOG_FORMAT", default="text")
 
 # Staff sessions last a working day; the cookie is re-issued on every request.
 SESSION_MAX_AGE_SECONDS = 12 * 60 * 60
-# Login throttle: failures allowed in the window, per account and per client address.
+# Login throttle: failures allowed in the window, per account from one client address
+# and per client address (signon/staff.py says why never per account alone).
 LOGIN_WINDOW_SECONDS = 15 * 60
 LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
 LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+# Confirmation emails one address may be sent in a day, over every campaign: anyone can
+# type anyone's address into a sign form, and each email carries text they chose.
+CONFIRM_EMAILS_PER_ADDRESS_PER_DAY = 10
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "placeholder", "xxx", "dev"}
 DEVELOPMENT_ENVS = {"development", "test"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from signon.errors import (
     LoginFailed,
     LoginThrottled,
     OwnAccountUnchangeable,
+    SignInBusy,
     StaffNotFound,
     ValidationFailed,
 )
@@ -33,6 +35,11 @@ MAX_PASSWORD = 1000
 MAX_NAME = 200
 # PostgreSQL's integer column: a larger id in a URL is simply no account, not a driver error.
 MAX_STAFF_ID = 2**31 - 1
+
+# argon2 holds 64 MiB while it runs: twenty wrong passwords at once peaked at 1.3 GB.
+# Sign-ins beyond this many wait their turn, up to HASH_WAIT_SECONDS, then get a 429.
+MAX_CONCURRENT_HASHES = 2
+HASH_WAIT_SECONDS = 5.0
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a wrong email costs as much as a wrong
@@ -57,6 +64,28 @@ class StaffMember:
 
     def as_actor(self) -> Actor:
         return Actor(label=self.email, staff_id=self.id, role=self.role)
+
+
+class HashSlots:
+    """How many sign-in password checks run at once in this process (the app owns one)."""
+
+    def __init__(
+        self, limit: int = MAX_CONCURRENT_HASHES, wait_seconds: float = HASH_WAIT_SECONDS
+    ) -> None:
+        self._semaphore = asyncio.Semaphore(limit)
+        self.wait_seconds = wait_seconds
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        """argon2's answer, or TooManyAttempts when no slot frees up in time."""
+        try:
+            async with asyncio.timeout(self.wait_seconds):
+                await self._semaphore.acquire()
+        except TimeoutError:
+            raise SignInBusy(retry_after=max(1, round(self.wait_seconds))) from None
+        try:
+            return await run_in_threadpool(_verify, password_hash, password)
+        finally:
+            self._semaphore.release()
 
 
 def _member(row) -> StaffMember:
@@ -241,20 +270,37 @@ async def end_sessions(db: Database, staff_id: int) -> None:
     )
 
 
-async def authenticate(db: Database, email: str, password: str, address: str) -> StaffMember:
+async def authenticate(
+    db: Database, email: str, password: str, address: str, slots: HashSlots | None = None
+) -> StaffMember:
     """The staff member these credentials belong to.
 
-    Raises LoginThrottled while the account or the address is throttled (checked before
-    the password, so guessing cannot continue), and LoginFailed for wrong credentials.
+    Raises LoginThrottled while the account from this address, or the address, is
+    throttled (checked before the password, so guessing cannot continue), and LoginFailed
+    for wrong credentials.
     """
     # NUL cannot reach PostgreSQL; U+FFFD keeps the throttle key while matching no account.
     key_email = email.strip().lower()[:254].replace("\x00", "\ufffd")
-    keys = (f"account:{key_email}", f"address:{address}")
+    # Failures count per account *from one address*, and per address over all accounts;
+    # never per account alone. Counted per account, anyone who knows a staff address (the
+    # demo admin's is public) could lock its owner out with five wrong passwords from
+    # anywhere; this way a stranger locks out only themselves, and the owner, from their
+    # own address, still signs in. What it gives up: an attacker with many addresses gets
+    # five guesses per address per window, each an argon2 hash against a password of at
+    # least 12 characters (MIN_PASSWORD), at most two at a time (HashSlots).
+    keys = (f"account:{address}:{key_email}"[:300], f"address:{address}")
     attempt = await _record_attempt(db, keys)
     row = await db.fetch_one(
         sa.select(staff).where(staff.c.email == key_email, staff.c.is_active.is_(True))
     )
-    ok = await run_in_threadpool(_verify, row["password_hash"] if row else _DUMMY_HASH, password)
+    try:
+        ok = await (slots or HashSlots()).verify(
+            row["password_hash"] if row else _DUMMY_HASH, password
+        )
+    except SignInBusy:
+        # Not a guess that was checked: it does not count against anyone.
+        await db.execute(login_failures.delete().where(login_failures.c.id.in_(attempt)))
+        raise
     if not (row and ok):
         raise LoginFailed()
     async with db.transaction():

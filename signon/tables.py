@@ -267,6 +267,8 @@ email_outbox = sa.Table(
         "id",
         postgresql_where=sa.text("status = 'pending' AND invitation_id IS NOT NULL"),
     ),
+    # The daily cap per address (signing/new_signatures.py, signing/signatures.py).
+    sa.Index("ix_email_outbox_to_address_created_at", "to_address", "created_at"),
 )
 
 # Every delivery attempt of an outbox message, successful or not.

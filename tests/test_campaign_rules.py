@@ -76,10 +76,13 @@ def test_every_text_field_has_its_limit():
 
 
 def test_a_nul_character_is_refused_in_any_text_field():
-    for name in ("title", "summary", "body_markdown", "addressee", "salutation", "sign_off"):
-        assert errors_for({name: "Dear\x00 all"}) == {
-            name: ["Remove the invisible control characters."]
-        }
+    # The one-line fields refuse every control character (tests/proofs/test_hardening.py).
+    one_line = "Keep this on one line: remove line breaks and invisible control characters."
+    for name in ("title", "summary", "addressee", "salutation", "sign_off"):
+        assert errors_for({name: "Dear\x00 all"}) == {name: [one_line]}
+    assert errors_for({"body_markdown": "Dear\x00 all"}) == {
+        "body_markdown": ["Remove the invisible control characters."]
+    }
 
 
 def test_kind_and_policy_are_one_of_their_values():

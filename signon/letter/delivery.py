@@ -31,7 +31,7 @@ from signon.errors import (
     SignatoriesKeptChanging,
 )
 from signon.letter import document, renders
-from signon.tables import campaigns, deliveries
+from signon.tables import campaigns, deliveries, signatures
 from signon.vocabulary import CampaignKind, CampaignStatus
 
 if TYPE_CHECKING:
@@ -141,6 +141,14 @@ async def _store(db: Database, actor: Actor, campaign: Campaign, rendered: _Rend
             delivered_at=delivered_at,
             delivered_by=actor.staff_id,
         )
+    )
+    # Withdraw links work until delivery (SPEC section 2): every one sent so far stops
+    # working now; a signer asks the campaign page for a fresh one. (The nonce only has
+    # to change: a link is signed with SECRET_KEY, so it cannot be guessed anyway.)
+    await db.execute(
+        signatures.update()
+        .where(signatures.c.campaign_id == campaign.id)
+        .values(withdraw_nonce=sa.cast(sa.func.gen_random_uuid(), sa.String))
     )
     await db.execute(
         campaigns.update()

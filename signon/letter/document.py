@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import html
 import io
 import json
 import logging
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,7 +47,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Part of every fingerprint: bump it when templates/pdf or static/pdf.css change the output.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
+# An anchor of the sanitized body (signon/markdown.py writes `href` first, double-quoted,
+# and anchors cannot nest).
+_ANCHOR_RE = re.compile(r"<a\b[^>]*?\bhref=\"([^\"]*)\"[^>]*>(.*?)</a>", re.DOTALL)
+_TAG_RE = re.compile(r"<[^>]+>")
 # Up to this many signers a request waits for the render (about two seconds); beyond, 202.
 INLINE_MAX_SIGNERS = 2000
 LETTER_TIMEZONE = ZoneInfo("America/New_York")
@@ -209,10 +215,27 @@ def build_document(
         date_text=date_text,
         addressee_lines=tuple(line.strip() for line in addressee_lines if line.strip()),
         salutation=campaign.salutation if is_letter or addressee_lines else "",
-        body_html=campaign.body_html,
+        body_html=printed_links(campaign.body_html),
         sign_off=campaign.sign_off if is_letter else "",
         groups=groups,
     )
+
+
+def printed_links(body_html: str) -> str:
+    """The body with each link printed as its text and address, and no link left.
+
+    On paper a link is only its words; and WeasyPrint resolves an address against the
+    file: URL it renders from, so `//host/x` became file://host/x (an SMB fetch on some
+    readers) and `page` a file: link showing the install path (SPEC section 6)."""
+
+    def as_text(found: re.Match[str]) -> str:
+        address, text = found.group(1), found.group(2)
+        shown = html.unescape(_TAG_RE.sub("", text)).strip()
+        if not address or shown == html.unescape(address):
+            return text
+        return f"{text} ({address})"  # still escaped, as it was in the attribute
+
+    return _ANCHOR_RE.sub(as_text, body_html)
 
 
 def fingerprint(campaign: Campaign, variant: str, date_text: str, *parts: object) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import AsyncIterator
 
 import sqlalchemy as sa
@@ -30,13 +31,19 @@ COLUMNS = (
 )
 # A cell starting with one of these can run as a formula in Excel, LibreOffice or Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A spreadsheet that splits cells on another separator (";" in much of Europe, a tab, a
+# pipe) makes a new cell after each: `a;=1+1` holds the formula `=1+1`. So a formula start
+# after any separator (spaces between, which an import may trim) is neutralised too.
+_AFTER_SEPARATOR = re.compile(r"([,;|\t\r\n][ \t\r\n]*)([=+\-@])")
 BATCH = 1000
 
 
 def csv_safe(value: object) -> str:
-    """The cell's text, with a leading apostrophe where it could start a formula."""
+    """The cell's text, with an apostrophe wherever a formula could start: at its start
+    (after any spaces) and after each character a spreadsheet may split cells on."""
     text = "" if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    text = _AFTER_SEPARATOR.sub(r"\1'\2", text)
+    return "'" + text if text.lstrip(" ").startswith(FORMULA_STARTS) else text
 
 
 async def export_rows(db: Database, campaign_id: int) -> AsyncIterator[list[str]]:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import sqlalchemy as sa
 from databases import Database
 
-from signon import mail
+from signon import mail, settings
 from signon.campaigns import Campaign
 from signon.coalescing import WriteGroups
 from signon.db import in_transaction
@@ -106,6 +106,11 @@ WITH submitted AS (
     INSERT INTO email_outbox (to_address, subject, body_text, body_html, kind, signature_id)
     SELECT s.email, s.subject, s.body_text, s.body_html, 'confirm', s.id
     FROM created JOIN still_open s USING (id)
+    WHERE (
+        SELECT count(*) FROM email_outbox o
+        WHERE o.to_address = s.email AND o.kind = 'confirm'
+          AND o.created_at > now() - interval '1 day'
+    ) < {daily_cap}
     RETURNING signature_id
 )
 SELECT array(SELECT id FROM still_open) AS still_open,
@@ -113,6 +118,9 @@ SELECT array(SELECT id FROM still_open) AS still_open,
 """.format(  # noqa: S608 (column names and types from the constants above)
     names=", ".join(_COLUMNS),
     more=", ".join(_MORE_COLUMNS),
+    # An address past its daily cap gets no email; its signature waits, unconfirmed, and
+    # signing again another day sends one.
+    daily_cap=int(settings.CONFIRM_EMAILS_PER_ADDRESS_PER_DAY),
     arrays=", ".join(
         f"${n}::{kind}[]" for n, kind in enumerate({**_COLUMNS, **_MORE_COLUMNS}.values(), 1)
     ),

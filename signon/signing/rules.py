@@ -50,10 +50,25 @@ REQUIRED = ("full_name", "title", "office_level", "jurisdiction", "state", "emai
 # The fields whose change is a change of who signed or for which office.
 IDENTITY_FIELDS = ("full_name", *OFFICE_FIELDS)
 
-_URL_RE = re.compile(
-    r"(https?:|ftp:|www\.|//|\b[\w-]+\.(com|net|org|info|biz|io|ru|cn|xyz|top|gov|us)\b)",
-    re.IGNORECASE,
+_URL_RE = re.compile(r"(https?:|ftp:|www\.|//)", re.IGNORECASE)
+# Names, titles and places are printed in the organisation's emails and on its letter, so
+# link-like text there carries a stranger's chosen address to anyone (`bit.ly/abc`,
+# `t.me/x`, `evil.co`). A domain is a label, a dot and a top-level domain: any two letters
+# (every country's code, and `.co`, `.ly`, `.me`) or one of the common longer ones, ending
+# there. Place names keep their dots ("St. Paul", "Ph.D.", "J.R.R."): a space, one letter
+# or a longer word after the dot ("St.Paul") is no domain.
+_LONG_TLDS = (
+    "com|net|org|info|biz|xyz|top|gov|edu|mil|int|app|dev|site|online|shop|store|link|club|"
+    "live|tech|click|space|fun|icu|vip|win|bid|pro|mobi|name|page|blog|news|one|art|lol|"
+    "website|email|cloud|work|today|life|world|zip|mov"
 )
+_DOMAIN_RE = re.compile(
+    rf"[^\W_](?:[\w-]*[^\W_])?\.(?:[^\W\d_]{{2}}|{_LONG_TLDS})(?![^\W_])", re.IGNORECASE
+)
+# Characters that browsers and mail readers take for the dot of an address. NFKC makes
+# full-width letters and the full-width dot plain; these it leaves as they are.
+_DOTS = str.maketrans(dict.fromkeys("\u3002\uff61\ufe52\u2024\u0701\u0702\u2e3c", "."))
+_LINE_BREAK_RE = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _PHONE_RE = re.compile(r"^[0-9+().\-\s/x]*(ext\.?\s*\d+)?$", re.IGNORECASE)
 
 
@@ -82,7 +97,7 @@ def _has_control_characters(value: str) -> bool:
         # ~40 µs for its nine fields (bench/load_bench.py).
         return not value.isprintable()
     return any(
-        unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs")
+        unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")
         and char not in _ALLOWED_FORMAT_CHARACTERS
         for char in value
     )
@@ -107,8 +122,15 @@ def parse_signature(data: Mapping[str, object], allowed_levels: Iterable[str]) -
             errors[name] = [_required_message(name)]
         elif len(value) > LIMITS[name]:
             errors[name] = [_("Use at most %(limit)d characters.") % {"limit": LIMITS[name]}]
-        elif _has_control_characters(value):
-            errors[name] = [_("Remove the invisible control characters.")]
+        elif raw and _has_control_characters(raw.replace("\t", " ")):
+            # Checked as sent, before spaces are tidied: a line break (CR, LF, U+2028,
+            # U+0085) is refused, not quietly joined, since these fields are one line
+            # in the letter and in the confirmation email. A tab is only a wide space.
+            errors[name] = [
+                _("Keep this on one line: remove line breaks and invisible control characters.")
+                if _LINE_BREAK_RE.search(raw)
+                else _("Remove the invisible control characters.")
+            ]
         values[name] = value
     _check_people_text(values, errors)
     levels = [level for level in OFFICE_LEVELS if level in set(allowed_levels)]
@@ -168,8 +190,14 @@ def _required_message(name: str) -> str:
 def _check_people_text(values: dict[str, str], errors: dict[str, list[str]]) -> None:
     """Names, titles and places are printed on the letter: no links in them."""
     for name in ("full_name", "title", "jurisdiction", "organization", "district"):
-        if values.get(name) and name not in errors and _URL_RE.search(values[name]):
+        if values.get(name) and name not in errors and looks_like_a_link(values[name]):
             errors[name] = [_("Web addresses are not allowed here.")]
+
+
+def looks_like_a_link(value: str) -> bool:
+    """Whether a reader or a mail program could take part of `value` for an address."""
+    plain = unicodedata.normalize("NFKC", value).translate(_DOTS)
+    return bool(_URL_RE.search(plain) or _DOMAIN_RE.search(plain))
 
 
 def _parse_email(raw: str, errors: dict[str, list[str]]) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from databases import Database
+from email_validator import EmailNotValidError, validate_email
 
 from signon import settings
 from signon.audit import Actor, record_audit
@@ -27,14 +28,17 @@ from signon.errors import (
     LinkUsed,
     SignatureNotFound,
     ValidationFailed,
+    WithdrawLinkEnded,
 )
+from signon.i18n import gettext_ as _
+from signon.mail import OutgoingEmail, queue_email, render_email
 from signon.offices import OFFICE_FIELDS, Office
 from signon.signing.new_signatures import CHANGED, Links, insert_new, queue_confirmation
 from signon.signing.rules import IDENTITY_FIELDS, SignatureFields, parse_signature
-from signon.signing.tokens import new_nonce, read_token
+from signon.signing.tokens import make_token, new_nonce, read_token
 from signon.tables import campaigns, email_outbox, evidence, signatures
 from signon.verification.policy import evaluate_signature
-from signon.vocabulary import SignatureStatus
+from signon.vocabulary import CampaignStatus, SignatureStatus
 
 if TYPE_CHECKING:
     from signon.state import ProcessState
@@ -99,7 +103,9 @@ def _signature(row: Any) -> Signature:
     )
 
 
-_WITH_SLUG = sa.select(signatures, campaigns.c.slug).select_from(signatures.join(campaigns))
+_WITH_SLUG = sa.select(
+    signatures, campaigns.c.slug, campaigns.c.status.label("campaign_status")
+).select_from(signatures.join(campaigns))
 
 
 async def sign_campaign(
@@ -175,13 +181,19 @@ async def _repeat(
     submitted = {name: getattr(fields, name) for name in DETAIL_FIELDS}
     same = submitted == {name: getattr(current, name) for name in DETAIL_FIELDS}
     result = SignResult(signature_id=current.id, created=False, email_queued=False)
+    capped = await _address_emails_today(db, current.email) >= (
+        settings.CONFIRM_EMAILS_PER_ADDRESS_PER_DAY
+    )
     if current.status == SignatureStatus.WITHDRAWN:
         await _restart(db, campaign, current, fields, locale)
-        await queue_confirmation(db, process, campaign, current.id, submitted, current.email, links)
-        return SignResult(signature_id=current.id, created=False, email_queued=True)
+        if not capped:
+            await queue_confirmation(
+                db, process, campaign, current.id, submitted, current.email, links
+            )
+        return SignResult(signature_id=current.id, created=False, email_queued=not capped)
     if same and current.status != SignatureStatus.UNCONFIRMED:
         return result  # already signed as typed: nothing to confirm
-    if await _recent_emails(db, current.id) >= MAX_EMAILS_PER_HOUR:
+    if capped or await _recent_emails(db, current.id) >= MAX_EMAILS_PER_HOUR:
         return result
     await db.execute(
         signatures.update()
@@ -246,6 +258,19 @@ async def _recent_emails(db: Database, signature_id: int) -> int:
     )
 
 
+async def _address_emails_today(db: Database, email: str, kind: str = "confirm") -> int:
+    """Emails of this kind sent to this address in the last day, over every campaign."""
+    return await db.fetch_val(
+        sa.select(sa.func.count())
+        .select_from(email_outbox)
+        .where(
+            email_outbox.c.to_address == email,
+            email_outbox.c.kind == kind,
+            email_outbox.c.created_at > sa.func.now() - sa.cast(timedelta(days=1), sa.Interval),
+        )
+    )
+
+
 async def signature_for_link(db: Database, slug: str, token: str, purpose: str) -> Signature:
     """The signature a link points at, if the link is still good (for the GET page)."""
     signature_id, nonce = read_token(token, purpose, max_age_seconds=_max_age(purpose))
@@ -265,6 +290,12 @@ def _check_link(row: Any, slug: str, nonce: str, purpose: str) -> None:
     expected = row["token_nonce"] if purpose == "confirm" else row["withdraw_nonce"]
     if row["status"] == SignatureStatus.WITHDRAWN and purpose == "withdraw":
         raise AlreadyWithdrawn()
+    if (
+        nonce != expected
+        and purpose == "withdraw"
+        and row["campaign_status"] == CampaignStatus.DELIVERED
+    ):
+        raise WithdrawLinkEnded()
     if nonce != expected:
         raise LinkUsed()
 
@@ -368,6 +399,42 @@ async def withdraw_signature(db: Database, slug: str, token: str) -> Signature:
             after={"status": SignatureStatus.WITHDRAWN},
         )
     return await get_signature(db, signature_id)
+
+
+async def send_withdraw_link(db: Database, campaign: Campaign, email: str, links: Links) -> None:
+    """After delivery, a fresh withdraw link for whoever signed with `email` (SPEC 2).
+
+    The caller says the same whatever happens: whether the address signed is never told.
+    A link goes only to a signature not yet withdrawn, within the address's daily cap."""
+    try:
+        address = validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return
+    async with db.transaction():
+        row = await db.fetch_one(
+            _WITH_SLUG.where(
+                signatures.c.campaign_id == campaign.id,
+                signatures.c.email == address,
+                signatures.c.status != SignatureStatus.WITHDRAWN,
+            ).with_for_update(of=signatures)
+        )
+        if row is None or await _address_emails_today(db, address, "withdraw") >= (
+            settings.CONFIRM_EMAILS_PER_ADDRESS_PER_DAY
+        ):
+            return
+        nonce = new_nonce()
+        await db.execute(
+            signatures.update().where(signatures.c.id == row["id"]).values(withdraw_nonce=nonce)
+        )
+        url = links.withdraw(campaign.slug, make_token(row["id"], nonce, "withdraw"))
+        subject, text, html = render_email(
+            "withdraw",
+            _("Withdraw your signature: %(title)s") % {"title": campaign.title},
+            {"campaign": campaign, "withdraw_url": url},
+        )
+        await queue_email(
+            db, OutgoingEmail(address, subject, text, html, "withdraw", signature_id=row["id"])
+        )
 
 
 async def get_signature(db: Database, signature_id: int) -> Signature:

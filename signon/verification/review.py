@@ -15,16 +15,21 @@ import sqlalchemy as sa
 from databases import Database
 
 from signon.audit import Actor, changed_fields, record_audit
-from signon.errors import NotDecidable, SignatureNotInCampaign, ValidationFailed
+from signon.errors import (
+    DeliveredListFrozen,
+    NotDecidable,
+    SignatureNotInCampaign,
+    ValidationFailed,
+)
 from signon.i18n import gettext_ as _
 from signon.offices import OFFICE_FIELDS, OFFICE_LEVELS, Office
 from signon.signing.rules import FIELDS, SignatureFields, parse_signature
-from signon.tables import signatures
+from signon.tables import campaigns, signatures
 from signon.verification.divisions import Division
 from signon.verification.evidence import Signal
 from signon.verification.jurisdictions import check_choice, division_choices
 from signon.verification.policy import evaluate_signature, list_evidence, rank
-from signon.vocabulary import SignatureStatus, Strength
+from signon.vocabulary import CampaignStatus, SignatureStatus, Strength
 
 MAX_REASON = 1000
 # Which states each decision may start from.
@@ -71,6 +76,7 @@ async def _decide(
         raise ValidationFailed({"ids": [_("Choose at least one signature.")]})
     decided = 0
     async with db.transaction():
+        await _refuse_if_delivered(db, campaign_id)
         rows = await db.fetch_all(
             sa.select(signatures.c.id, signatures.c.status)
             .where(signatures.c.campaign_id == campaign_id, signatures.c.id.in_(list(ids)))
@@ -105,6 +111,19 @@ async def _decide(
     if decided == 0 and len(ids) == 1:
         raise NotDecidable()
     return Decision(decided=decided, skipped=len(ids) - decided)
+
+
+async def _refuse_if_delivered(db: Database, campaign_id: int) -> None:
+    """After delivery nothing staff do changes the delivered list (SPEC section 2): no
+    decision, no edit. The campaign row is locked (shared) so that a delivery in progress
+    is waited for, not raced."""
+    status = await db.fetch_val(
+        sa.select(campaigns.c.status)
+        .where(campaigns.c.id == campaign_id)
+        .with_for_update(read=True)
+    )
+    if status == CampaignStatus.DELIVERED:
+        raise DeliveredListFrozen()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -201,6 +220,7 @@ async def edit_office(
     among several, audited (who, before, after); the evidence is gathered again, and staff
     decide (no automatic verification after an edit)."""
     async with db.transaction():
+        await _refuse_if_delivered(db, campaign_id)
         row = await db.fetch_one(
             sa.select(signatures)
             .where(signatures.c.id == signature_id, signatures.c.campaign_id == campaign_id)

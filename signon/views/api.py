@@ -33,7 +33,7 @@ async def _json_body(request: Request) -> dict[str, object]:
             raise ValidationFailed({"body": [_("The request is too large.")]})
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # 1,000 levels deep: too deep
         raise ValidationFailed({"body": [_("The body is not valid JSON.")]}) from exc
     if not isinstance(data, dict):
         raise ValidationFailed({"body": [_("Send one JSON object with the signature's fields.")]})
@@ -50,7 +50,7 @@ async def create_signature(request: Request) -> Response:
     try:
         data = await _json_body(request)
         rules.check_as_documented(data, campaign.allowed_levels)
-        result = await signatures.sign_submission(
+        await signatures.sign_submission(
             db,
             process,
             campaign,
@@ -61,9 +61,10 @@ async def create_signature(request: Request) -> Response:
         )
     except ValidationFailed as exc:
         return JSONResponse({"errors": exc.errors}, status_code=422)
-    return JSONResponse(
-        {"status": SignatureStatus.UNCONFIRMED}, status_code=201 if result.created else 200
-    )
+    # The same answer for a new signature and a repeat: a 200 for a repeat told anyone who
+    # typed an address that it had signed, even unconfirmed, rejected or withdrawn, which
+    # are never public (issue 13).
+    return JSONResponse({"status": SignatureStatus.UNCONFIRMED}, status_code=201)
 
 
 async def list_divisions(request: Request) -> Response:

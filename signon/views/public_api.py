@@ -16,6 +16,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from signon import settings
 from signon.i18n import gettext_ as _
 from signon.public import counts, signatories
 from signon.public.counts import CampaignSummary
@@ -123,8 +124,9 @@ def _positive(request: Request, name: str, default: int, highest: int) -> int:
 def _signatures_page(request: Request, found: SignatoryList, number: int, per_page: int) -> Any:
     following = None
     if found.has_page_after(number, per_page):
-        url = request.url_for("api:signatures", slug=request.path_params["slug"])
-        following = str(url.include_query_params(page=number + 1, per_page=per_page))
+        # From BASE_URL, not the request's Host header, which the client chooses.
+        path = request.app.url_path_for("api:signatures", slug=request.path_params["slug"])
+        following = f"{settings.BASE_URL}{path}?page={number + 1}&per_page={per_page}"
     return {
         "items": [signatory_object(item) for item in found.page(number, per_page)],
         "total": found.total,
@@ -148,9 +150,9 @@ async def list_signatures(request: Request) -> Response:
     found = await signatories.get_signatories(
         request.app.state.db, request.app.state.process, summary
     )
-    # Pages are encoded once per list (and per host, for the `next` link).
+    # Pages are encoded once per list.
     encoded = found.derive(
-        ("json", number, per_page, str(request.base_url)),
+        ("json", number, per_page),
         lambda: encode(_signatures_page(request, found, number, per_page)),
     )
     return cached_json(request, None, summary.last_changed(_now(request)), encoded)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -31,6 +32,17 @@ from signon.views import (
     staff_review,
     staff_users,
 )
+
+
+class IdConvertor(IntegerConvertor):
+    """A row's id in a path: `{name:id}`. At most 18 digits: Starlette's `int` takes any
+    number, and int() refuses 5,000 of them while PostgreSQL's bigint refuses 2**63 (both
+    a 500); a longer number is simply no such page."""
+
+    regex = "[0-9]{1,18}"
+
+
+register_url_convertor("id", IdConvertor())
 
 
 def get(path: str, endpoint: Callable[..., Any], name: str) -> Route:
@@ -74,6 +86,7 @@ def routes() -> list[BaseRoute]:
         post("/c/{slug}/confirm/{token}", signing.confirm, "signing:confirm_submit"),
         get("/c/{slug}/withdraw/{token}", signing.withdraw_page, "signing:withdraw"),
         post("/c/{slug}/withdraw/{token}", signing.withdraw, "signing:withdraw_submit"),
+        post("/c/{slug}/withdraw-link", signing.request_withdraw_link, "signing:withdraw_link"),
         get("/c/{slug}/i/{token}", invitations.invite_page, "invitations:page"),
         post("/c/{slug}/i/{token}", invitations.invite_sign, "invitations:sign"),
         get("/unsubscribe/{token}", invitations.unsubscribe_page, "invitations:unsubscribe"),
@@ -116,15 +129,16 @@ def routes() -> list[BaseRoute]:
         ),
         get("/staff/users", staff_users.users, "staff:users"),
         post("/staff/users", staff_users.user_create, "staff:user_create"),
-        post("/staff/users/{staff_id:int}", staff_users.user_update, "staff:user_update"),
+        post("/staff/users/{staff_id:id}", staff_users.user_update, "staff:user_update"),
         get("/staff/audit", staff_audit.audit, "staff:audit"),
         get("/staff/outbox", staff_outbox.outbox, "staff:outbox"),
+        post("/staff/outbox/links", staff_outbox.reveal, "staff:outbox_reveal"),
         get("/staff/datasets", staff_datasets.datasets, "staff:datasets"),
         get("/staff/campaigns/{slug}/review", staff_review.queue, "review:queue"),
         post("/staff/campaigns/{slug}/review", staff_review.decide, "review:decide"),
         post("/staff/campaigns/{slug}/recompute", staff_review.recompute, "review:recompute"),
         post(
-            "/staff/campaigns/{slug}/signatures/{signature_id:int}/office",
+            "/staff/campaigns/{slug}/signatures/{signature_id:id}/office",
             staff_review.edit_office,
             "review:edit_office",
         ),

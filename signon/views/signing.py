@@ -161,3 +161,18 @@ async def withdraw(request: Request) -> Response:
     await signatures.withdraw_signature(request.app.state.db, slug, request.path_params["token"])
     flash(request, _("Your signature has been withdrawn."))
     return RedirectResponse(request.url_for("campaigns:detail", slug=slug), status_code=303)
+
+
+async def request_withdraw_link(request: Request) -> Response:
+    """After delivery: a fresh withdraw link by email. The answer never says whether the
+    address signed."""
+    form = await read_form(request)
+    db = request.app.state.db
+    campaign = await campaigns.get_campaign(db, request.path_params["slug"], public=True)
+    await request.app.state.limiter.hit("sign", client_address(request))
+    email = str(form.get("email") or "")[:254]
+    await signatures.send_withdraw_link(db, campaign, email, AppLinks(request.app))
+    flash(request, _("If this address signed, a link to withdraw is on its way to it."))
+    return RedirectResponse(
+        request.url_for("campaigns:detail", slug=campaign.slug), status_code=303
+    )

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from signon import staff
-from signon.errors import AdminOnly, LoginFailed, LoginThrottled
+from signon.errors import AdminOnly, LoginFailed, LoginThrottled, SignInBusy
 from signon.web.csrf import read_form
 from signon.web.errors import status_for
 from signon.web.ratelimit import client_address
@@ -84,9 +84,13 @@ async def login(request: Request) -> Response:
     target = _safe_next(str(form.get("next") or ""))
     try:
         member = await staff.authenticate(
-            request.app.state.db, email, password, client_address(request)
+            request.app.state.db,
+            email,
+            password,
+            client_address(request),
+            request.app.state.password_slots,
         )
-    except (LoginFailed, LoginThrottled) as exc:
+    except (LoginFailed, LoginThrottled, SignInBusy) as exc:
         response = render(
             request,
             "staff/login.html",

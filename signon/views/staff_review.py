@@ -69,10 +69,10 @@ async def decide(request: Request) -> Response:
     form = await read_form(request)
     db = request.app.state.db
     campaign = await campaigns.get_campaign(db, request.path_params["slug"])
-    ids = [int(value) for value in form.getlist("ids") if str(value).isdigit()][:1000]
     action, reason = form.get("action"), str(form.get("reason") or "")
     actor = request.state.staff.as_actor()
     try:
+        ids = _signature_ids(form.getlist("ids"))
         if action == "verify":
             done = await review.verify_signatures(db, actor, campaign.id, ids, reason=reason)
         elif action == "reject":
@@ -86,6 +86,16 @@ async def decide(request: Request) -> Response:
     flash(request, f"{done.decided} signature(s) {verb}{skipped}.")
     filters = _filters({key: str(form.get(key) or "") for key in FILTERS})
     return RedirectResponse(_queue_url(request, campaign.slug, filters), status_code=303)
+
+
+def _signature_ids(values: list[object]) -> list[int]:
+    """The chosen signatures' ids; ValidationFailed for anything that is not one (a "²",
+    5,000 digits, 2**63: none can be a row's id, and int() or PostgreSQL would fail)."""
+    if len(values) > 1000:
+        raise ValidationFailed({"ids": ["Choose at most 1,000 signatures at a time."]})
+    if not all(isinstance(v, str) and v.isascii() and v.isdigit() and len(v) <= 18 for v in values):
+        raise ValidationFailed({"ids": ["Choose signatures from the list."]})
+    return [int(value) for value in values]  # type: ignore[arg-type]
 
 
 @staff_required

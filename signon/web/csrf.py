@@ -35,10 +35,16 @@ def csrf_token(request: Request) -> str:
 async def read_form(request: Request) -> FormData:
     """The request's form fields, after checking its CSRF token and that they are text."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_FORM_BYTES:
         raise HTTPException(413, _("The form is too large to be sent."))
     try:
         form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+    except HTTPException as exc:
+        if exc.status_code in (408, 413):  # too slow or too large (web/bodylimit.py): say so
+            raise
+        raise HTTPException(
+            400, _("The form could not be read: a field is too long or the form is malformed.")
+        ) from exc
     except Exception as exc:  # malformed bodies, too many or too long fields: the client's fault
         raise HTTPException(
             400, _("The form could not be read: a field is too long or the form is malformed.")

@@ -239,8 +239,12 @@ def _sign() -> dict[str, Any]:
             "content": {"application/json": {"schema": _ref("SignatureInput")}},
         },
         "responses": {
-            "201": _json(accepted, "A new signature, waiting for the email confirmation."),
-            "200": _json(accepted, "A repeat from the same email: no change until confirmed."),
+            "201": _json(
+                accepted,
+                "Accepted, waiting for the email confirmation: a new signature and a repeat "
+                "from the same email (no change until confirmed) answer alike, so the answer "
+                "never tells whether an address has signed.",
+            ),
             "404": _NOT_FOUND,
             "409": _json(_ref("Error"), "The campaign is not open."),
             "422": _json(_ref("ValidationErrors"), "Bad input, with a message for each field."),

@@ -119,11 +119,16 @@ async def test_the_delivered_pdf_never_changes_whatever_happens_later(client, db
     await closed_letter(client, db)
     delivered = await delivery.deliver_campaign(db, process, CLI, "eats-act", now=NOW)
     before = (await client.get("/c/eats-act/letter.pdf")).content
-    # A signer withdraws after delivery, and staff reject another.
+    # A signer withdraws after delivery, with a fresh link from the page; staff may not
+    # reject another (SPEC section 2).
+    await form_post(
+        client, "/c/eats-act", "/c/eats-act/withdraw-link", {"email": "signer0@example.gov"}
+    )
     withdraw = link_in((await latest_email(db, to="signer0@example.gov"))["body_text"], "withdraw")
     assert (await confirm(client, withdraw)).status_code in (200, 303)
     rows = await signature_rows(db)
-    await review.reject_signatures(db, CLI, rows[0]["campaign_id"], [rows[1]["id"]], reason="x")
+    with pytest.raises(Conflict, match="delivered"):
+        await review.reject_signatures(db, CLI, rows[0]["campaign_id"], [rows[1]["id"]], reason="x")
     after = (await client.get("/c/eats-act/letter.pdf")).content
     assert after == before
     assert hashlib.sha256(after).hexdigest() == delivered.sha256

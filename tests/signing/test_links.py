@@ -177,7 +177,7 @@ async def test_an_identical_repeat_of_a_confirmed_signature_sends_nothing(client
             "phone": "651-555-0142",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 201  # as for a new signature (issue 13)
     assert (await latest_email(db))["id"] == before
     assert (await signature_rows(db))[0]["status"] == "verified"
 

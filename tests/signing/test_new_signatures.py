@@ -55,7 +55,7 @@ async def test_many_signers_at_once_each_get_a_row_and_one_email(client, db):
 async def test_the_same_signer_many_times_at_once_is_one_row(client, db):
     await make_campaign(db)
     responses = await asyncio.gather(*(client.post(API, json=official(1)) for _ in range(8)))
-    assert sorted(r.status_code for r in responses) == [200] * 7 + [201]
+    assert [r.status_code for r in responses] == [201] * 8  # repeats answer alike
     assert len(await signature_rows(db)) == 1
 
 

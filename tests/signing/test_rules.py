@@ -144,10 +144,14 @@ def test_control_characters_are_refused_but_the_zero_width_joiners_names_need_ar
         }, repr(bad)
     for good in ("Nguyễn Thị\u200dHoa", "می\u200cخواهم", "Zoë O'Neil-Łukasz", "王小明", "Ann 😀"):
         assert parse_signature({**OFFICIAL, "full_name": good}, OFFICE_LEVELS).full_name == good
-    # Tabs and newlines are whitespace: collapsed to one space, not refused.
-    assert parse_signature({**OFFICIAL, "title": "Council\nMember"}, OFFICE_LEVELS).title == (
+    # A tab is whitespace, collapsed to one space; a line break is refused (issue 13: these
+    # fields are one line in the letter and the email).
+    assert parse_signature({**OFFICIAL, "title": "Council\tMember"}, OFFICE_LEVELS).title == (
         "Council Member"
     )
+    assert errors_for({"title": "Council\nMember"}) == {
+        "title": ["Keep this on one line: remove line breaks and invisible control characters."]
+    }
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from signon.letter import delivery
 from signon.offices import STATES
 from signon.public import tilemap
 from tests.factories import NOW, make_campaign, verified_signer, withdraw
+from tests.forms import form_post
 
 PEOPLE = [
     ("w1@example.gov", "Zoe Adams", "WI", "Alderperson", "Milwaukee"),
@@ -140,6 +141,8 @@ async def _deliver(db, process):
 async def test_a_delivered_campaign_shows_when_how_many_and_the_hash(client, db, process):
     await _with_signers(client, db)
     delivered = await _deliver(db, process)
+    # After delivery the signer asks the page for a fresh withdraw link (SPEC section 2).
+    await form_post(client, "/c/eats-act", "/c/eats-act/withdraw-link", {"email": "w1@example.gov"})
     await withdraw(client, db, "w1@example.gov")
     html = (await client.get("/c/eats-act")).text
     delivery_section = _between(html, 'id="delivery-heading"', "</section>")

@@ -127,21 +127,21 @@ async def test_a_stranger_cannot_lock_the_owner_out(app, client, db):
 # -- 4. after delivery, nothing staff do changes the delivered list --------------------
 
 
-async def _delivered_with_one_signer(client, db) -> tuple[int, int]:
+async def _delivered_with_one_signer(client, db, process) -> tuple[int, int]:
     campaign = await make_campaign(db)
     signature_id = await verified_signer(client, db, campaign.id, "ana@stpaul.gov")
     await campaigns.close_campaign(db, CLI, "eats-act")
-    await delivery.deliver_campaign(db, CLI, "eats-act", now=NOW)
+    await delivery.deliver_campaign(db, process, CLI, "eats-act", now=NOW)
     return campaign.id, signature_id
 
 
-async def test_no_staff_decision_or_edit_changes_a_delivered_list(client, db):
-    campaign_id, signature_id = await _delivered_with_one_signer(client, db)
+async def test_no_staff_decision_or_edit_changes_a_delivered_list(client, db, process):
+    campaign_id, signature_id = await _delivered_with_one_signer(client, db, process)
     refused = "This letter has been delivered"
     for attempt in (
         review.reject_signatures(db, CLI, campaign_id, [signature_id], reason="Not an official"),
         review.verify_signatures(db, CLI, campaign_id, [signature_id]),
-        review.edit_office(db, CLI, campaign_id, signature_id, {"title": "Mayor"}),
+        review.edit_office(db, CLI, campaign_id, signature_id, {"title": "Mayor"}, now=NOW),
     ):
         with pytest.raises(Conflict, match=refused):
             await attempt
@@ -173,8 +173,8 @@ async def test_no_staff_decision_or_edit_changes_a_delivered_list(client, db):
     assert "1 verified signer<" in (await client.get("/c/eats-act")).text
 
 
-async def test_a_signer_may_still_withdraw_after_delivery_with_a_fresh_link(client, db):
-    await _delivered_with_one_signer(client, db)
+async def test_a_signer_may_still_withdraw_after_delivery_with_a_fresh_link(client, db, process):
+    await _delivered_with_one_signer(client, db, process)
     # The links sent before delivery stop working at delivery (item 6)...
     old = link_in((await latest_email(db, "ana@stpaul.gov"))["body_text"], "withdraw")
     refused = await client.get(old)

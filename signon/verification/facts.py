@@ -30,13 +30,17 @@ from signon.tables import (
 )
 from signon.verification.judgement import Claim, email_domain
 from signon.verification.jurisdictions import (
-    LEVEL_TYPES,
     Resolution,
     base_place_name,
-    ocd_slug,
+    may_fit,
+    place_resolution,
     resolution_of,
     seat_resolution,
+    state_only,
+    state_wide_target,
+    typed_place,
 )
+from signon.verification.places import LOCAL_TYPES, NYC_BOROUGHS, DivisionRow
 
 LEGISLATIVE_KINDS = ("sldu", "sldl", "ward", "state", "district", "territory")
 
@@ -92,6 +96,9 @@ class Facts:
     seats: dict[str, DivisionIndex] = field(default_factory=dict)
     # (id, bare place name, type, name) of each current division that is not a seat.
     places: dict[str, list[tuple[str, str, str, str]]] = field(default_factory=dict)
+    # Every current division of each state, aliases included, as resolve_office reads them.
+    division_rows: dict[str, list[DivisionRow]] = field(default_factory=dict)
+    current_ids: dict[str, str | None] = field(default_factory=dict)
 
 
 _ROLES = sa.select(
@@ -203,9 +210,16 @@ async def load_facts(db: Database) -> Facts:
     )
     seat_rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     places: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
+    division_rows: dict[str, list[DivisionRow]] = defaultdict(list)
     for row in rows:
+        if row["valid_through"] is None:
+            facts.current_ids[row["id"]] = row["same_as"]
         if row["state"] is None:
             continue
+        if row["valid_through"] is None:
+            division_rows[row["state"]].append(
+                DivisionRow(row["id"], row["name"], row["type"], row["same_as"])
+            )
         if row["type"] in LEGISLATIVE_KINDS:
             seat_rows[row["state"]].append(
                 (row["id"], row["same_as"], row["valid_through"], row["openstates_district"])
@@ -215,25 +229,37 @@ async def load_facts(db: Database) -> Facts:
             places[row["state"]].append(place)
     facts.seats = {state: DivisionIndex.from_rows(found) for state, found in seat_rows.items()}
     facts.places = dict(places)
+    facts.division_rows = dict(division_rows)
     return facts
 
 
 def resolve_in_memory(facts: Facts, claim: Claim) -> Resolution:
-    """resolve_office over loaded facts: seats by the same rules, places by name."""
-    if claim.office_level == "state_legislature":
-        index = facts.seats.get(claim.state, DivisionIndex())
-        return seat_resolution(index, claim.state, claim.title, claim.district)
-    if claim.office_level == "statewide":
-        found = facts.seats.get(claim.state, DivisionIndex()).current(state_division(claim.state))
-        return resolution_of((found,) if found else (), "the state")
-    types = LEVEL_TYPES.get(claim.office_level, ())
-    slug, base = ocd_slug(claim.jurisdiction), base_place_name(claim.jurisdiction)
-    matches = tuple(
-        sorted(
-            division_id
-            for division_id, place, kind, _ in facts.places.get(claim.state, ())
-            if (not types or kind in types)
-            and (division_id.endswith(f"/{kind}:{slug}") or place == base)
-        )
-    )
-    return resolution_of(matches, f"{claim.jurisdiction} ({claim.state})")
+    """resolve_office over loaded facts, by the very same rules: seats by the importer's,
+    places by signon/verification/places.py's (jurisdictions.place_resolution)."""
+    state_id = state_division(claim.state)
+    level, state = claim.office_level, claim.state
+    if level == "state_legislature":
+        if not claim.district:
+            return state_only(state_id, claim.jurisdiction)
+        index = facts.seats.get(state, DivisionIndex())
+        return seat_resolution(index, state, claim.title, claim.district)
+    if level == "statewide" or (state == "DC" and level in ("municipal", "county")):
+        target = state_wide_target(state, state_id, claim.jurisdiction, claim.district)
+        if target is None:
+            return Resolution(False, None, (), f"“{claim.jurisdiction}” is not a place of DC.")
+        return _by_ids_in_memory(facts, [target[0]], target[1])
+    if level not in LOCAL_TYPES:
+        return Resolution(False, None, (), "No OCD division is looked up for this office level.")
+    place = typed_place(level, claim.title, claim.jurisdiction)
+    if place.empty:
+        return Resolution(False, None, (), "No jurisdiction was given.")
+    if state == "NY" and place.key in NYC_BOROUGHS:
+        return Resolution(False, None, (), "Boroughs are resolved by the database path only.")
+    rows = [row for row in facts.division_rows.get(state, ()) if may_fit(row, place)]
+    label = f"{claim.jurisdiction} ({state})"
+    return place_resolution(rows, level, place, claim.title, label)
+
+
+def _by_ids_in_memory(facts: Facts, ids: list[str], label: str) -> Resolution:
+    found = [facts.current_ids[i] or i for i in ids if i in facts.current_ids]
+    return resolution_of(tuple(sorted(set(found))), label)

@@ -10,6 +10,7 @@ followed to its canonical id.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -132,29 +133,48 @@ async def resolve_office(
         return await _resolve_chosen(db, chosen, office_level, state)
     if office_level == "state_legislature":
         if not district:
-            return _state_only(state_id, jurisdiction)
+            return state_only(state_id, jurisdiction)
         return await _resolve_seat(db, state, title, district)
     if office_level == "statewide" or (state == "DC" and office_level in ("municipal", "county")):
         return await _resolve_state_wide(db, state, state_id, jurisdiction, district)
     if office_level not in LOCAL_TYPES:
         return Resolution(False, None, (), "No OCD division is looked up for this office level.")
-    if office_level == "school_board":
-        place = read_school_district(title, jurisdiction)
-    else:
-        place = read_place(jurisdiction)
+    place = typed_place(office_level, title, jurisdiction)
     if place.empty:
         return Resolution(False, None, (), "No jurisdiction was given.")
     if state == "NY" and place.key in NYC_BOROUGHS:
         return await _resolve_borough(db, office_level, place.key, jurisdiction)
     rows = await _division_rows(db, state, place)
+    return place_resolution(rows, office_level, place, title, f"{jurisdiction} ({state})")
+
+
+def typed_place(office_level: str, title: str, jurisdiction: str) -> TypedPlace:
+    """The place a local office's words name (a school board's may be in its title)."""
+    if office_level == "school_board":
+        return read_school_district(title, jurisdiction)
+    return read_place(jurisdiction)
+
+
+def place_resolution(
+    rows: Sequence[DivisionRow], office_level: str, place: TypedPlace, title: str, label: str
+) -> Resolution:
+    """The division a local office names among the state's divisions that may fit (pure:
+    the database path and the whole-roster tests' in-memory path both decide here)."""
     if office_level == "school_board":
         matches = choose_school_districts(rows, place)
     else:
         matches = choose_places(rows, office_level, place, title)
-    return resolution_of(matches, f"{jurisdiction} ({state})")
+    return resolution_of(matches, label)
 
 
-def _state_only(state_id: str, jurisdiction: str) -> Resolution:
+def may_fit(row: DivisionRow, place: TypedPlace) -> bool:
+    """The filter _division_rows applies in SQL, for divisions held in memory."""
+    prefixes = [p for p in lookup_prefixes(place) if p.isalnum()]
+    key = name_key(row.name)
+    return any(key.startswith(p) or f":{p}" in row.id for p in prefixes)
+
+
+def state_only(state_id: str, jurisdiction: str) -> Resolution:
     """A legislator who gives a home city and no district is read as serving the state,
     never the city; without the seat the jurisdiction check is not met."""
     where = f" (“{jurisdiction}” is read as home, not as the seat)" if jurisdiction else ""
@@ -172,18 +192,29 @@ async def _resolve_state_wide(
 ) -> Resolution:
     """Statewide officials (a blank jurisdiction is the state), and DC's mayor and
     council: "Washington, D.C." is the District, "Ward 3" its ward."""
+    target = state_wide_target(state, state_id, jurisdiction, district)
+    if target is None:
+        return Resolution(False, None, (), f"“{jurisdiction}” is not a place of DC.")
+    return await _by_ids(db, [target[0]], target[1])
+
+
+def state_wide_target(
+    state: str, state_id: str, jurisdiction: str, district: str | None
+) -> tuple[str, str] | None:
+    """(division id, label) of a statewide or DC office, or None for a DC text that names
+    no place of DC (pure)."""
     if state != "DC":
-        return await _by_ids(db, [state_id], "the state")
+        return state_id, "the state"
     typed = read_place(jurisdiction).key
     ward = re.fullmatch(r"(?:ward )?(\d)", typed) or re.fullmatch(
         r"(?:ward )?(\d)", (district or "").strip().lower()
     )
     if ward:
         number = ward.group(1)
-        return await _by_ids(db, [f"{state_id}/ward:{number}"], f"DC ward {number}")
+        return f"{state_id}/ward:{number}", f"DC ward {number}"
     if typed in DC_NAMES:
-        return await _by_ids(db, [state_id], "the District of Columbia")
-    return Resolution(False, None, (), f"“{jurisdiction}” is not a place of DC.")
+        return state_id, "the District of Columbia"
+    return None
 
 
 async def _resolve_borough(

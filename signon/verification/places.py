@@ -197,7 +197,38 @@ def choose_places(
         fits = same_kind or fits
     if len(_canonical(fits)) > 1 and kind is None and level == "municipal":
         fits = _the_city(fits)
+    if len(_canonical(fits)) > 1 and kind is None and level == "municipal":
+        fits = _the_mayors_place(fits, title)
     return _canonical(fits)
+
+
+# County subdivisions that have no mayor, by state: townships (governed by trustees or
+# supervisors) everywhere but New Jersey, whose townships elect mayors; towns in New York,
+# Wisconsin and Minnesota (supervisors, a chair). New England's towns and New Jersey's are
+# left out: some of them do have mayors.
+_MAYORLESS_TOWN_STATES = ("ny", "wi", "mn")
+_MAYOR = re.compile(r"\bmayor\b")
+
+
+def _the_mayors_place(fits: list[DivisionRow], title: str) -> list[DivisionRow]:
+    """A mayor of "Granville", Ohio governs the village, not Granville township nested in
+    Licking County: when the title is a mayor's and every other fit is a county
+    subdivision that has no mayor, the one place that is not nested in a county is it."""
+    if not _MAYOR.search(_plain(title)):
+        return fits
+    top = [row for row in fits if "/county:" not in row.id]
+    others = [row for row in fits if row not in top]
+    if len(top) == 1 and others and all(_mayorless(row) for row in others):
+        return top
+    return fits
+
+
+def _mayorless(row: DivisionRow) -> bool:
+    state = row.id.partition("/state:")[2][:2]
+    kind = row_kind(row)
+    if kind == "township":
+        return state != "nj"
+    return kind == "town" and state in _MAYORLESS_TOWN_STATES
 
 
 COUNTY_KINDS = ("county", "parish")

@@ -124,6 +124,26 @@ def test_a_village_and_a_town_of_one_name_stay_undecided():
     assert len(choose_places(rows, "municipal", read_place("Hempstead"), "Trustee")) == 2
 
 
+def test_a_mayor_governs_the_place_not_the_mayorless_townships_of_its_name():
+    oh, nj = "ocd-division/country:us/state:oh", "ocd-division/country:us/state:nj"
+    granville = [
+        row(f"{oh}/place:granville", "Granville village"),
+        row(f"{oh}/county:licking/place:granville", "Granville township"),
+        row(f"{oh}/county:mercer/place:granville", "Granville township"),
+    ]
+    assert choose_places(granville, "municipal", read_place("Granville"), "Mayor") == (
+        f"{oh}/place:granville",
+    )
+    # Anyone else may serve the township (trustees): the text does not decide.
+    assert len(choose_places(granville, "municipal", read_place("Granville"), "Trustee")) == 3
+    # New Jersey's townships elect mayors: Berlin borough or Berlin township stays open.
+    berlin = [
+        row(f"{nj}/place:berlin", "Berlin borough"),
+        row(f"{nj}/county:camden/place:berlin", "Berlin township"),
+    ]
+    assert len(choose_places(berlin, "municipal", read_place("Berlin"), "Mayor")) == 2
+
+
 def test_an_alias_is_followed_to_the_consolidated_city_county():
     ca = "ocd-division/country:us/state:ca"
     rows = [

@@ -1,25 +1,23 @@
-"""The judgements of the evidence engine (signon/verification/evidence.py) that need no
-query, called directly on a claim and roster roles: no HTTP, no database.
+"""The rules of the evidence judgement (signon/verification/judgement.py), called directly
+on hand-built facts: no HTTP, no database.
 
-gather_evidence reads the roster, the .gov registry, the vacancies and earlier staff
-decisions, then hands the rows to these functions. Three judgements are made inline with
-their query and are tested through signing in tests/verification/test_policy.py instead:
-the registry's (_domain_signals: federal, another state, the claimed place), the
-vacancies' (_vacancy_signals) and a prior verification's expiry (_prior_signals)."""
+`judge` is pure over the `Facts` that signon/verification/facts.py loads; these tests
+build small `Facts` by hand and call `judge`, or its public parts (roster_signals,
+domain_signals, email_domain) where one rule is clearer alone. The defect classes of
+issue 12 are in test_judgement.py, the whole roster in test_whole_roster.py."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from signon.verification.evidence import (
+from signon.verification.facts import Facts, Registered, RosterRole
+from signon.verification.judgement import (
     Claim,
-    RosterRole,
-    _email_domain,
-    _jurisdiction_signal,
-    _old_style_signal,
-    _roster_signals,
-    _state_domain_signals,
+    domain_signals,
+    email_domain,
+    judge,
+    roster_signals,
 )
 from signon.verification.jurisdictions import Resolution
 
@@ -27,8 +25,10 @@ TODAY = "2026-06-01"
 IMPORTED = {
     "openstates": datetime(2026, 5, 20, tzinfo=UTC),
     "ocd": datetime(2026, 5, 19, tzinfo=UTC),
+    "dotgov": datetime(2026, 5, 18, tzinfo=UTC),
 }
 SEAT = "ocd-division/country:us/state:wi/sldl:15"
+FOUND = Resolution(True, SEAT, (SEAT,), "Wisconsin Assembly district 15")
 CLAIM = Claim(
     email="rep.rivera@legis.wisconsin.gov",
     full_name="Dana Rivera",
@@ -46,18 +46,30 @@ RIVERA = RosterRole(
     staff_emails=("aide.rivera@legis.wisconsin.gov",),
     retired=False,
     type="lower",
+    district="15",
     division_id=SEAT,
     start_date="2025-01-06",
     end_date=None,
 )
+WISCONSIN_GOV = Registered("wisconsin.gov", "State or territory", "State of Wisconsin", "WI")
+WI_GOV = Registered("wi.gov", "State or territory", "State of Wisconsin", "WI")
 
 
 def kinds(signals) -> dict[str, str]:
     return {signal.kind: signal.strength for signal in signals}
 
 
+def facts(*roles: RosterRole, domains: tuple[Registered, ...] = ()) -> Facts:
+    found = Facts(imported=dict(IMPORTED), domains={row.domain: row for row in domains})
+    for one in roles:
+        found.roles_at.setdefault(one.division_id, []).append(one)
+        for email in one.emails:
+            found.roles_by_email.setdefault(email, []).append(one)
+    return found
+
+
 def roster(claim=CLAIM, seat=(RIVERA,), by_email=()):
-    return _roster_signals(claim, list(seat), list(by_email), TODAY, IMPORTED)
+    return roster_signals(claim, FOUND, list(seat), list(by_email), TODAY, facts())
 
 
 def test_a_role_is_current_from_its_start_until_the_day_it_ends():
@@ -72,7 +84,10 @@ def test_a_role_is_current_from_its_start_until_the_day_it_ends():
 
 
 def test_the_seat_holders_own_listed_email_is_strong():
-    [signal] = roster()
+    # Through judge: the seat's roles are found at the resolved division by chamber
+    # and district.
+    signals = judge(CLAIM, FOUND, facts(RIVERA), TODAY)
+    [signal] = [one for one in signals if one.kind.startswith("roster")]
     assert (signal.kind, signal.strength) == ("roster_email", "strong")
     assert signal.detail == (
         "The roster lists rep.rivera@legis.wisconsin.gov for Dana Rivera, who holds this seat."
@@ -90,6 +105,13 @@ def test_the_holders_name_with_another_email_is_only_weak():
     assert kinds(roster(personal)) == {"roster_name": "weak"}
     stranger = replace(CLAIM, email="pat@gmail.com", full_name="Pat Doe")
     assert roster(stranger) == []  # nothing for or against: left for staff
+
+
+def test_the_seats_mailbox_with_another_name_is_a_strong_negative():
+    # New in the rewritten engine (not in the old module): a seat's mailbox passes to
+    # the next holder, so the email names the seat and the name must name the person.
+    stranger = replace(CLAIM, full_name="Pat Doe")
+    assert kinds(roster(stranger)) == {"roster_email_other_name": "strong_negative"}
 
 
 def test_a_former_holder_never_counts_in_favour():
@@ -112,20 +134,33 @@ def test_a_former_holder_never_counts_in_favour():
 
 def test_a_former_role_is_ignored_while_the_person_holds_the_seat_now():
     """Dana Rivera held district 98 until 2025 and holds 15 now: claiming 15 is strong."""
-    old = replace(RIVERA, division_id="ocd-division/country:us/state:wi/sldl:98", end_date="2025")
+    old = replace(
+        RIVERA,
+        district="98",
+        division_id="ocd-division/country:us/state:wi/sldl:98",
+        end_date="2025",
+    )
     assert kinds(roster(seat=[RIVERA, old])) == {"roster_email": "strong"}
 
 
 def test_a_former_role_found_by_email_elsewhere_is_a_strong_negative():
-    old = replace(RIVERA, division_id="ocd-division/country:us/state:wi/sldl:98", end_date="2025")
+    old = replace(
+        RIVERA,
+        district="98",
+        division_id="ocd-division/country:us/state:wi/sldl:98",
+        end_date="2025",
+    )
     assert kinds(roster(seat=[], by_email=[old])) == {"roster_former": "strong_negative"}
 
 
 def test_the_email_of_someone_who_holds_another_office_is_a_strong_negative():
-    senator = replace(RIVERA, type="upper", division_id="ocd-division/country:us/state:wi/sldu:5")
+    senator = replace(
+        RIVERA, type="upper", district="5", division_id="ocd-division/country:us/state:wi/sldu:5"
+    )
     found = roster(seat=[], by_email=[senator])
     assert kinds(found) == {"roster_other_seat": "strong_negative"}
-    assert "holds a different office (upper ocd-division/country:us/state:wi/sldu:5)" in (
+    # The detail now names the district too (the role's type, district and division).
+    assert "holds a different office (upper 5 ocd-division/country:us/state:wi/sldu:5)" in (
         found[0].detail
     )
     # The same person's role for the claimed seat is not "another office".
@@ -136,54 +171,65 @@ def test_the_email_of_someone_who_holds_another_office_is_a_strong_negative():
 
 
 def test_state_domains_are_medium_for_state_offices_only_without_a_roster_address():
-    args = ("legis.wisconsin.gov", "wisconsin.gov", "wisconsin.gov is registered to ...")
-    [medium] = _state_domain_signals(CLAIM, *args, set(), IMPORTED)
+    world = facts(domains=(WISCONSIN_GOV,))
+    [medium] = domain_signals(CLAIM, set(), world)
     assert (medium.kind, medium.strength) == ("dotgov_state", "medium")
-    [weak] = _state_domain_signals(CLAIM, *args, {"someone@wisconsin.gov"}, IMPORTED)
+    assert (medium.dataset, medium.dataset_imported_at) == ("dotgov", IMPORTED["dotgov"])
+    [weak] = domain_signals(CLAIM, {"someone@wisconsin.gov"}, world)
     assert (weak.kind, weak.strength) == ("dotgov_state", "weak")
     assert weak.detail.endswith("The roster lists another address for the seat.")
 
 
 def test_a_state_run_subdomain_named_for_the_place_is_weak_for_local_offices():
-    council = replace(CLAIM, office_level="municipal", jurisdiction="Fond du Lac")
-    where = "wi.gov is registered to the State of Wisconsin"
-    [named] = _state_domain_signals(
-        council, "clerk.fond-du-lac.wi.gov", "wi.gov", where, set(), IMPORTED
+    council = replace(
+        CLAIM, office_level="municipal", jurisdiction="Fond du Lac", title="Alder", district=None
     )
-    assert (named.kind, named.strength) == ("state_subdomain", "weak")
-    [other] = _state_domain_signals(council, "clerk.madison.wi.gov", "wi.gov", where, set(), {})
-    assert (other.kind, other.strength) == ("dotgov_mismatch", "none")
-    [bare] = _state_domain_signals(council, "wi.gov", "wi.gov", where, set(), {})
-    assert (bare.kind, bare.strength) == ("dotgov_mismatch", "none")
+    world = facts(domains=(WI_GOV,))
+    named = replace(council, email="clerk@clerk.fond-du-lac.wi.gov")
+    assert kinds(domain_signals(named, set(), world)) == {"state_subdomain": "weak"}
+    other = replace(council, email="clerk@clerk.madison.wi.gov")
+    assert kinds(domain_signals(other, set(), world)) == {"dotgov_mismatch": "none"}
+    bare = replace(council, email="clerk@wi.gov")
+    assert kinds(domain_signals(bare, set(), world)) == {"dotgov_mismatch": "none"}
 
 
 def test_old_style_locality_domains_are_weak_for_their_own_place_and_state():
-    council = replace(CLAIM, office_level="municipal", jurisdiction="City of Eau Claire")
-    [signal] = _old_style_signal(council, "ci.eauclaire.wi.us", IMPORTED)
+    council = replace(
+        CLAIM,
+        office_level="municipal",
+        jurisdiction="City of Eau Claire",
+        email="mayor@ci.eauclaire.wi.us",
+    )
+    [signal] = domain_signals(council, set(), facts())
     assert (signal.kind, signal.strength, signal.dataset) == ("old_style_domain", "weak", None)
-    assert not _old_style_signal(replace(council, jurisdiction="Madison"), "ci.eauclaire.wi.us", {})
-    assert not _old_style_signal(replace(council, jurisdiction="Madison"), "ci.madison.mn.us", {})
-    assert not _old_style_signal(council, "www.eauclaire.wi.us", {})
-    assert not _old_style_signal(council, "eauclaire.wi.us", {})
+    madison = replace(council, jurisdiction="Madison")
+    assert domain_signals(madison, set(), facts()) == []
+    assert domain_signals(replace(madison, email="mayor@ci.madison.mn.us"), set(), facts()) == []
+    assert domain_signals(replace(council, email="a@www.eauclaire.wi.us"), set(), facts()) == []
+    assert domain_signals(replace(council, email="a@eauclaire.wi.us"), set(), facts()) == []
 
 
 def test_the_jurisdiction_signal_says_whether_it_was_found_and_is_neutral():
-    found = Resolution(True, SEAT, (SEAT,), "Wisconsin Assembly district 15")
-    [signal] = [_jurisdiction_signal(found, IMPORTED)]
+    personal = replace(CLAIM, email="dana@gmail.com", full_name="Pat Doe")
+    [signal] = judge(personal, FOUND, facts(), TODAY)
     assert (signal.kind, signal.strength, signal.detail) == (
         "jurisdiction_found",
         "none",
         "Wisconsin Assembly district 15",
     )
     assert (signal.dataset, signal.dataset_imported_at) == ("ocd", IMPORTED["ocd"])
-    missing = _jurisdiction_signal(Resolution(False, None, (), "No such place."), {})
-    assert (missing.kind, missing.strength, missing.dataset_imported_at) == (
+    missing = Resolution(False, None, (), "No such place.")
+    [signal] = judge(personal, missing, Facts(), TODAY)
+    assert (signal.kind, signal.strength, signal.dataset_imported_at) == (
         "jurisdiction_not_found",
         "none",
         None,
     )
+    several = Resolution(False, None, (SEAT, f"{SEAT}a"), "Two divisions fit.")
+    [signal] = judge(personal, several, facts(), TODAY)
+    assert (signal.kind, signal.strength) == ("jurisdiction_ambiguous", "none")
 
 
 def test_the_email_domain_is_compared_without_case():
-    assert _email_domain("Ann@Clerk.Milwaukee.GOV") == "clerk.milwaukee.gov"
-    assert _email_domain("odd@name@city.gov") == "city.gov"
+    assert email_domain("Ann@Clerk.Milwaukee.GOV") == "clerk.milwaukee.gov"
+    assert email_domain("odd@name@city.gov") == "city.gov"

@@ -27,6 +27,7 @@ from signon.signing.rules import SignatureFields, parse_signature
 from signon.signing.tokens import new_nonce
 from signon.tables import campaigns, evidence, invitations, signatures
 from signon.verification.policy import evaluate_signature
+from signon.vocabulary import Strength
 
 SIGNER = Actor(label="signer")
 INBOX_SIGNAL = "invitation_inbox"
@@ -102,7 +103,7 @@ async def sign_invitation(
             evidence.insert().values(
                 signature_id=signature_id,
                 kind=INBOX_SIGNAL,
-                strength="none",
+                strength=Strength.NONE,
                 detail=f"Signed from an invitation sent to this address ({row['email']}).",
             )
         )

@@ -8,6 +8,7 @@ from databases import Database
 
 from signon.tables import staff_submissions
 from signon.verification.evidence import Signal
+from signon.vocabulary import Strength
 
 STAFF_SUBMITTED = "submitted_by_staff"
 
@@ -25,7 +26,7 @@ async def staff_submission_signals(db: Database, signature_id: int) -> list[Sign
         f" confirmed from the submitter's address (the official's, as typed:"
         f" {row['official_email']})."
     )
-    return [Signal(kind=STAFF_SUBMITTED, strength="none", detail=detail)]
+    return [Signal(kind=STAFF_SUBMITTED, strength=Strength.NONE, detail=detail)]
 
 
 def blocks_auto_verification(signals: list[Signal] | tuple[Signal, ...]) -> bool:

@@ -19,7 +19,7 @@ from signon.verification.facts import RosterRole, facts_for_claim
 from signon.verification.judgement import Claim, Signal, claimed_seat_roles, judge
 from signon.verification.jurisdictions import Resolution, resolve_office
 from signon.verification.places import read_place
-from signon.vocabulary import SignatureStatus
+from signon.vocabulary import SignatureStatus, Strength
 
 __all__ = ["Claim", "Signal", "gather_evidence"]
 
@@ -86,7 +86,11 @@ async def _govt_url_signals(
             )
             return [
                 Signal(
-                    "govt_url_jurisdiction", "weak", detail, "govturls", imported.get("govturls")
+                    "govt_url_jurisdiction",
+                    Strength.WEAK,
+                    detail,
+                    "govturls",
+                    imported.get("govturls"),
                 )
             ]
     return []
@@ -129,7 +133,7 @@ async def _prior_signals(
         return [
             Signal(
                 "prior_verification_expired",
-                "none",
+                Strength.NONE,
                 f"Verified by {row['name']} for {row['slug']}, but the role ended on {max(ended)}.",
             )
         ]
@@ -137,7 +141,7 @@ async def _prior_signals(
     return [
         Signal(
             "prior_verification",
-            "strong",
+            Strength.STRONG,
             f"Verified by {row['name']} on {when} for the campaign {row['slug']}.",
         )
     ]

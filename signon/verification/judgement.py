@@ -24,6 +24,7 @@ from signon.offices import Office
 from signon.verification.divisions import name_key
 from signon.verification.jurisdictions import Resolution, base_place_name, chamber_of
 from signon.verification.names import names_match, same_written_name
+from signon.vocabulary import Strength
 
 if TYPE_CHECKING:
     from signon.verification.facts import Facts, Registered, RosterRole
@@ -88,7 +89,7 @@ def _jurisdiction(resolution: Resolution) -> tuple[str, str, str]:
     kind = "jurisdiction_found" if resolution.found else "jurisdiction_not_found"
     if resolution.ambiguous:
         kind = "jurisdiction_ambiguous"  # several divisions fit: staff choose in Edit office
-    return kind, "none", resolution.detail
+    return kind, Strength.NONE, resolution.detail
 
 
 def _signal(facts: Facts, kind: str, strength: str, detail: str, dataset: str | None) -> Signal:
@@ -141,35 +142,35 @@ def _other_office(claim: Claim, role: RosterRole, resolution: Resolution, facts:
             f"The roster lists {claim.email} for {role.name}, who holds {office}, "
             f"not the title given ({claim.title})."
         )
-        return _signal(facts, "roster_other_title", "none", detail, "openstates")
+        return _signal(facts, "roster_other_title", Strength.NONE, detail, "openstates")
     detail = (
         f"The roster lists {claim.email} for {role.name}, who holds a different office ({office})."
     )
-    return _signal(facts, "roster_other_seat", "strong_negative", detail, "openstates")
+    return _signal(facts, "roster_other_seat", Strength.STRONG_NEGATIVE, detail, "openstates")
 
 
 def _holder_signals(claim: Claim, role: RosterRole, facts: Facts) -> list[Signal]:
     """What one current holder of the claimed seat says about the claim."""
     same_name = names_match(claim.full_name, role.names())
     if claim.email in role.emails and same_name:
-        kind, strength = "roster_email", "strong"
+        kind, strength = "roster_email", Strength.STRONG
         detail = f"The roster lists {claim.email} for {role.name}, who holds this seat."
     elif claim.email in role.emails:
         # A seat's mailbox passes to the next holder, and a roster file may keep a
         # predecessor's address: the email names the seat, the name must name the person.
-        kind, strength = "roster_email_other_name", "strong_negative"
+        kind, strength = "roster_email_other_name", Strength.STRONG_NEGATIVE
         detail = (
             f"The roster lists {claim.email} for {role.name}, who holds this seat; "
             f"the name given, {claim.full_name}, is not theirs."
         )
     elif claim.email in role.staff_emails:
-        kind, strength = "roster_staff_email", "strong_negative"
+        kind, strength = "roster_staff_email", Strength.STRONG_NEGATIVE
         detail = (
             f"The roster lists {claim.email} among {role.name}'s staff (extras), "
             "not as the member's own address."
         )
     elif same_name:
-        kind, strength = "roster_name", "weak"
+        kind, strength = "roster_name", Strength.WEAK
         detail = f"{role.name} holds this seat, but the roster lists another email."
     else:
         return []
@@ -218,7 +219,7 @@ def _former(claim: Claim, role: RosterRole, today: str, facts: Facts, by: str) -
     else:
         why = f"held this role until {role.end_date}"
     detail = f"{role.name} {why} (matched by {by})."
-    return _signal(facts, "roster_former", "strong_negative", detail, "openstates")
+    return _signal(facts, "roster_former", Strength.STRONG_NEGATIVE, detail, "openstates")
 
 
 def vacancy_signals(
@@ -241,9 +242,9 @@ def vacancy_signals(
         if current:
             names = ", ".join(sorted({role.name for role in current}))
             detail = f"The roster lists a seat of {seat} as vacant{until}; {names} hold(s) another."
-            return [_signal(facts, "seat_partly_vacant", "none", detail, "openstates")]
+            return [_signal(facts, "seat_partly_vacant", Strength.NONE, detail, "openstates")]
         detail = f"The roster lists {seat} as vacant{until}."
-        return [_signal(facts, "seat_vacant", "strong_negative", detail, "openstates")]
+        return [_signal(facts, "seat_vacant", Strength.STRONG_NEGATIVE, detail, "openstates")]
     return []
 
 
@@ -270,22 +271,22 @@ def domain_signals(claim: Claim, holder_emails: set[str], facts: Facts) -> list[
     row = registered(facts, domain)
     if row is None:
         detail = f"{domain} is not in the .gov registry."
-        return [_signal(facts, "dotgov_unregistered", "none", detail, "dotgov")]
+        return [_signal(facts, "dotgov_unregistered", Strength.NONE, detail, "dotgov")]
     kind, org = row.domain_type, row.organization
     where = f"{row.domain} is registered to {org} ({kind}, {row.state or 'no state'})"
     if kind.startswith("Federal") or kind == "Interstate":
-        return [_signal(facts, "dotgov_other", "none", where + ".", "dotgov")]
+        return [_signal(facts, "dotgov_other", Strength.NONE, where + ".", "dotgov")]
     if row.state and row.state != claim.state:
         detail = f"{where}: another state than {claim.state}."
-        return [_signal(facts, "dotgov_other_state", "strong_negative", detail, "dotgov")]
+        return [_signal(facts, "dotgov_other_state", Strength.STRONG_NEGATIVE, detail, "dotgov")]
     if kind == "State or territory" and row.state == claim.state:
         return _state_domain_signals(claim, domain, row, where, holder_emails, facts)
     fits = kind in DOMAIN_TYPES.get(claim.office_level, ())
     if fits and base_place_name(org) == base_place_name(claim.jurisdiction):
         detail = f"{where}: the claimed jurisdiction."
-        return [_signal(facts, "dotgov_jurisdiction", "medium", detail, "dotgov")]
+        return [_signal(facts, "dotgov_jurisdiction", Strength.MEDIUM, detail, "dotgov")]
     detail = f"{where}, which is not the claimed {claim.jurisdiction}."
-    return [_signal(facts, "dotgov_mismatch", "none", detail, "dotgov")]
+    return [_signal(facts, "dotgov_mismatch", Strength.NONE, detail, "dotgov")]
 
 
 def _state_domain_signals(
@@ -298,15 +299,15 @@ def _state_domain_signals(
 ) -> list[Signal]:
     if claim.office_level in STATE_LEVELS:
         # Medium only when the roster has no address for the seat's holder (SPEC 5).
-        strength = "weak" if holder_emails else "medium"
+        strength = Strength.WEAK if holder_emails else Strength.MEDIUM
         note = " The roster lists another address for the seat." if holder_emails else ""
         detail = f"{where}: the claimed state.{note}"
         return [_signal(facts, "dotgov_state", strength, detail, "dotgov")]
     label = domain[: -len(row.domain) - 1].split(".")[-1] if domain != row.domain else ""
     if label and label.replace("-", " ") == base_place_name(claim.jurisdiction):
         detail = f"{domain} is a state-run subdomain ({where}) named for {claim.jurisdiction}."
-        return [_signal(facts, "state_subdomain", "weak", detail, "dotgov")]
-    return [_signal(facts, "dotgov_mismatch", "none", f"{where}: a state domain.", "dotgov")]
+        return [_signal(facts, "state_subdomain", Strength.WEAK, detail, "dotgov")]
+    return [_signal(facts, "dotgov_mismatch", Strength.NONE, f"{where}: a state domain.", "dotgov")]
 
 
 def _old_style_signal(claim: Claim, domain: str, facts: Facts) -> list[Signal]:
@@ -319,5 +320,5 @@ def _old_style_signal(claim: Claim, domain: str, facts: Facts) -> list[Signal]:
         and labels[-3].replace("-", " ") == base_place_name(claim.jurisdiction).replace(" ", "")
     ):
         detail = f"{domain} is an old-style locality domain for {claim.jurisdiction}."
-        return [_signal(facts, "old_style_domain", "weak", detail, None)]
+        return [_signal(facts, "old_style_domain", Strength.WEAK, detail, None)]
     return []

@@ -49,6 +49,7 @@ US = "ocd-division/country:us"
 # USPS codes whose OCD division is not a state:xx.
 TERRITORIES = frozenset({"AS", "GU", "MP", "PR", "VI"})
 AT_LARGE = frozenset({"atlarge", "chairman", "chair", "chairperson"})
+# Kept five to a line (fmt: skip): a table of twenty reads better than a column.
 ORDINALS = {
     "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
     "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th",

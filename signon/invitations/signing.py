@@ -25,12 +25,10 @@ from signon.invitations.links import InvalidInvitation, read_invite_token
 from signon.invitations.status import record_opened
 from signon.signing.rules import SignatureFields, parse_signature
 from signon.signing.tokens import new_nonce
-from signon.tables import campaigns, evidence, invitations, signatures
+from signon.tables import campaigns, invitations, signatures
 from signon.verification.policy import evaluate_signature
-from signon.vocabulary import Strength
 
 SIGNER = Actor(label="signer")
-INBOX_SIGNAL = "invitation_inbox"
 _DETAILS = ("full_name", "title", "office_level", "jurisdiction", "state", "district", "phone")
 
 
@@ -98,15 +96,8 @@ async def sign_invitation(
             .where(invitations.c.id == invitation_id)
             .values(status="signed", signature_id=signature_id, signed_at=sa.func.now())
         )
+        # The evidence includes "signed from an invitation" (invitations/submitters.py).
         await evaluate_signature(db, signature_id, now=now)
-        await db.execute(
-            evidence.insert().values(
-                signature_id=signature_id,
-                kind=INBOX_SIGNAL,
-                strength=Strength.NONE,
-                detail=f"Signed from an invitation sent to this address ({row['email']}).",
-            )
-        )
     return signature_id
 
 

@@ -69,7 +69,8 @@ DC_NAMES = (
     "washington dc",
     "district of columbia",
 )
-# Words of a school district's name that say nothing about which one it is.
+# Words of a school district's name that say nothing about which one it is. The word lists
+# here stay packed (fmt: skip): one word a line would spread each over a screen.
 _SCHOOL_GENERIC = {
     "school", "schools", "district", "dist", "public", "sd", "isd", "usd", "board", "of",
     "education", "the", "no", "system", "schl", "corporation", "committee", "governing",

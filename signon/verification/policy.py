@@ -16,7 +16,11 @@ import sqlalchemy as sa
 from databases import Database
 
 from signon.audit import SYSTEM, Actor, record_audit
-from signon.invitations.submitters import blocks_auto_verification, staff_submission_signals
+from signon.invitations.submitters import (
+    blocks_auto_verification,
+    invitation_signals,
+    staff_submission_signals,
+)
 from signon.offices import OFFICE_FIELDS
 from signon.tables import campaigns, evidence, signatures
 from signon.verification.evidence import Claim, Signal, gather_evidence
@@ -90,7 +94,8 @@ async def evaluate_signature(
         resolution, signals = await gather_evidence(
             db, claim, now=moment, signature_id=signature_id
         )
-        signals = [*signals, *await staff_submission_signals(db, signature_id)]
+        signals += await staff_submission_signals(db, signature_id)
+        signals += await invitation_signals(db, signature_id)
         await _store(db, signature_id, signals, resolution.division_id)
         reason = auto_verify_reason(signals, row["auto_verify"]) if apply_policy else None
         verified = bool(reason) and row["status"] == SignatureStatus.CONFIRMED

@@ -57,9 +57,16 @@ async def test_a_known_officials_confirmation_goes_to_the_roster_email(client, d
 async def test_otherwise_the_submitter_confirms_and_a_person_must_verify(client, db):
     await make_campaign(db, auto_verify="strong_or_medium")
     await load_world(db)
-    official = {**RIVERA, "full_name": "Ana Díaz", "title": "City Council Member",
-                "office_level": "municipal", "state": "MN", "jurisdiction": "Saint Paul",
-                "district": "", "email": "ana@stpaul.gov"}  # fmt: skip
+    official = {
+        **RIVERA,
+        "full_name": "Ana Díaz",
+        "title": "City Council Member",
+        "office_level": "municipal",
+        "state": "MN",
+        "jurisdiction": "Saint Paul",
+        "district": "",
+        "email": "ana@stpaul.gov",
+    }
     aide = {**AIDE, "submitter_email": "aide@stpaul.gov"}  # a .gov of the city: medium
     assert (await sign(client, **official, **aide)).status_code == 303
     (email,) = await db.fetch_all(sa.select(email_outbox))
@@ -85,8 +92,15 @@ async def test_a_bad_staff_submission_keeps_what_was_typed(client, db):
 
 async def test_one_submitter_address_cannot_hold_two_officials_signatures(client, db):
     await make_campaign(db)
-    first = {**RIVERA, "full_name": "Ana Díaz", "state": "MN", "office_level": "municipal",
-             "jurisdiction": "Saint Paul", "district": "", "title": "Council Member"}  # fmt: skip
+    first = {
+        **RIVERA,
+        "full_name": "Ana Díaz",
+        "state": "MN",
+        "office_level": "municipal",
+        "jurisdiction": "Saint Paul",
+        "district": "",
+        "title": "Council Member",
+    }
     assert (await sign(client, **first, **AIDE)).status_code == 303
     second = await sign(client, **{**first, "full_name": "Bo Lee"}, **AIDE)
     assert second.status_code == 400 and "another official" in second.text

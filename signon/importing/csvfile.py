@@ -6,18 +6,23 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from signon.importing.records import (
     PROGRESS_EVERY,
     UNSTORABLE,
+    BadRecord,
+    FirstLines,
     ImportRefused,
     Progress,
     SkipLog,
+    Summary,
     decode,
     read_hashed,
 )
+
+Record = tuple[str | None, ...]
 
 
 class CsvFile:
@@ -69,3 +74,38 @@ class CsvFile:
             yield line, row
         if self.progress:
             self.progress(total, total)
+
+
+class KeyedRecords:
+    """The records of a CSV file whose first value is a key listed once: `record` makes
+    one from the `header` columns' values of a row; a row it refuses (BadRecord), or whose
+    key an earlier line already listed, is skipped with its line number."""
+
+    def __init__(
+        self,
+        path: Path,
+        header: tuple[str, ...],
+        progress: Progress | None,
+        record: Callable[[list[str]], Record],
+    ) -> None:
+        self.source = str(path.resolve())
+        self.file = CsvFile(path, header, progress)
+        self.header = header
+        self.record = record
+        self.rows = 0
+
+    def records(self) -> Iterator[Record]:
+        positions = [self.file.index[name] for name in self.header]
+        seen = FirstLines()
+        for line, row in self.file.rows():
+            try:
+                record = self.record([row[position] for position in positions])
+                seen.check(record[0] or "", line)
+            except BadRecord as exc:
+                self.file.skipped.add(f"line {line}", str(exc))
+                continue
+            self.rows += 1
+            yield record
+
+    def summary(self) -> Summary:
+        return Summary(self.file.sha256, self.rows, tuple(self.file.skipped.items))

@@ -22,20 +22,17 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 from databases import Database
 
-from signon.importing.csvfile import CsvFile
+from signon.importing.csvfile import KeyedRecords
 from signon.importing.records import (
     BadRecord,
     Copy,
-    FirstLines,
     ImportReport,
     Progress,
-    Summary,
     check_text,
     column_limits,
     replace_dataset,
@@ -103,35 +100,13 @@ def _date_added(value: str) -> str | None:
     return text if text and len(text) <= (LIMITS["date_added"] or 20) else None
 
 
-class GovtUrlsReader:
-    def __init__(self, path: Path, progress: Progress | None) -> None:
-        self.source = str(path.resolve())
-        self.file = CsvFile(path, HEADER, progress)
-        self.rows = 0
-
-    def records(self) -> Iterator[tuple[str | None, ...]]:
-        positions = [self.file.index[name] for name in HEADER]
-        seen = FirstLines()
-        for line, row in self.file.rows():
-            try:
-                record = govt_record([row[position] for position in positions])
-                seen.check(record[0] or "", line)
-            except BadRecord as exc:
-                self.file.skipped.add(f"line {line}", str(exc))
-                continue
-            self.rows += 1
-            yield record
-
-    def summary(self) -> Summary:
-        return Summary(self.file.sha256, self.rows, tuple(self.file.skipped.items))
-
-
 async def import_govturls(
     db: Database, path: Path, *, now: datetime, progress: Progress | None = None
 ) -> ImportReport:
     """Replace the GSA list with the rows of `path` (1_govt_urls_full.csv)."""
     started = time.perf_counter()
-    reader = await asyncio.to_thread(GovtUrlsReader, path, progress)  # reads and hashes it
+    # Read and hashed in a thread: the file is parsed whole before the transaction.
+    reader = await asyncio.to_thread(KeyedRecords, path, HEADER, progress, govt_record)
     return await replace_dataset(
         db,
         "govturls",

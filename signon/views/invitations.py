@@ -23,22 +23,14 @@ from signon.i18n import gettext_ as _
 from signon.invitations import csvfile, invitees, on_behalf, signing, sources, status
 from signon.invitations.links import read_unsubscribe_token
 from signon.offices import OFFICE_LEVELS
-from signon.signing.rules import parse_signature
+from signon.signing.rules import FIELDS, parse_signature
 from signon.views.staff_auth import staff_required
 from signon.web import csrf
 from signon.web.csrf import read_form
 from signon.web.templating import flash, render
 
-PAGE_FIELDS = (
-    "full_name",
-    "title",
-    "office_level",
-    "state",
-    "jurisdiction",
-    "district",
-    "phone",
-    "organization",
-)
+# The sign form's fields but the email: the invitation's address is the signer's.
+PAGE_FIELDS = tuple(name for name in FIELDS if name != "email")
 ONE_CLICK = "List-Unsubscribe=One-Click"
 
 

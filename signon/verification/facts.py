@@ -32,9 +32,9 @@ from signon.verification.judgement import Claim, email_domain
 from signon.verification.jurisdictions import (
     Resolution,
     base_place_name,
-    may_fit,
     place_resolution,
     resolution_of,
+    rows_that_may_fit,
     seat_resolution,
     state_only,
     state_wide_target,
@@ -97,7 +97,8 @@ class Facts:
     # (id, bare place name, type, name) of each current division that is not a seat.
     places: dict[str, list[tuple[str, str, str, str]]] = field(default_factory=dict)
     # Every current division of each state, aliases included, as resolve_office reads them.
-    division_rows: dict[str, list[DivisionRow]] = field(default_factory=dict)
+    # (name_key, row): the key as the divisions table stores it and _division_rows reads it.
+    division_rows: dict[str, list[tuple[str, DivisionRow]]] = field(default_factory=dict)
     current_ids: dict[str, str | None] = field(default_factory=dict)
 
 
@@ -201,6 +202,7 @@ async def load_facts(db: Database) -> Facts:
         sa.select(
             divisions.c.id,
             divisions.c.name,
+            divisions.c.name_key,
             divisions.c.state,
             divisions.c.type,
             divisions.c.same_as,
@@ -210,16 +212,15 @@ async def load_facts(db: Database) -> Facts:
     )
     seat_rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     places: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
-    division_rows: dict[str, list[DivisionRow]] = defaultdict(list)
+    division_rows: dict[str, list[tuple[str, DivisionRow]]] = defaultdict(list)
     for row in rows:
         if row["valid_through"] is None:
             facts.current_ids[row["id"]] = row["same_as"]
         if row["state"] is None:
             continue
         if row["valid_through"] is None:
-            division_rows[row["state"]].append(
-                DivisionRow(row["id"], row["name"], row["type"], row["same_as"])
-            )
+            division = DivisionRow(row["id"], row["name"], row["type"], row["same_as"])
+            division_rows[row["state"]].append((row["name_key"], division))
         if row["type"] in LEGISLATIVE_KINDS:
             seat_rows[row["state"]].append(
                 (row["id"], row["same_as"], row["valid_through"], row["openstates_district"])
@@ -255,7 +256,7 @@ def resolve_in_memory(facts: Facts, claim: Claim) -> Resolution:
         return Resolution(False, None, (), "No jurisdiction was given.")
     if state == "NY" and place.key in NYC_BOROUGHS:
         return Resolution(False, None, (), "Boroughs are resolved by the database path only.")
-    rows = [row for row in facts.division_rows.get(state, ()) if may_fit(row, place)]
+    rows = rows_that_may_fit(facts.division_rows.get(state, ()), place)
     label = f"{claim.jurisdiction} ({state})"
     return place_resolution(rows, level, place, claim.title, label)
 

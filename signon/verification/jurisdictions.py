@@ -10,7 +10,7 @@ followed to its canonical id.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -167,11 +167,22 @@ def place_resolution(
     return resolution_of(matches, label)
 
 
-def may_fit(row: DivisionRow, place: TypedPlace) -> bool:
-    """The filter _division_rows applies in SQL, for divisions held in memory."""
-    prefixes = [p for p in lookup_prefixes(place) if p.isalnum()]
-    key = name_key(row.name)
-    return any(key.startswith(p) or f":{p}" in row.id for p in prefixes)
+def query_prefixes(place: TypedPlace) -> list[str]:
+    """The name prefixes a division that may fit starts with (in its name_key or its id)."""
+    return [p for p in lookup_prefixes(place) if p.isalnum()]
+
+
+def rows_that_may_fit(
+    keyed_rows: Iterable[tuple[str, DivisionRow]], place: TypedPlace
+) -> list[DivisionRow]:
+    """The filter _division_rows applies in SQL, for divisions held in memory with their
+    name_key."""
+    prefixes = query_prefixes(place)
+    return [
+        row
+        for key, row in keyed_rows
+        if any(key.startswith(p) or f":{p}" in row.id for p in prefixes)
+    ]
 
 
 def state_only(state_id: str, jurisdiction: str) -> Resolution:
@@ -234,7 +245,7 @@ async def _resolve_borough(
 async def _division_rows(db: Database, state: str, place: TypedPlace) -> list[DivisionRow]:
     """The state's current divisions that may fit: those whose name, or id, starts like
     the typed place (aliases included: choose_* follows them)."""
-    prefixes = [p for p in lookup_prefixes(place) if p.isalnum()]
+    prefixes = query_prefixes(place)
     query = sa.select(divisions.c.id, divisions.c.name, divisions.c.type, divisions.c.same_as)
     query = query.where(
         divisions.c.state == state,
